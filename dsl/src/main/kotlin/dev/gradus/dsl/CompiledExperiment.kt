@@ -1,0 +1,178 @@
+package dev.gradus.dsl
+
+import dev.gradus.engine.data.DataException
+import dev.gradus.engine.data.Dataset
+import dev.gradus.engine.data.FashionMnist
+import dev.gradus.engine.data.Shapeset
+import dev.gradus.engine.data.ShapesetConfig
+import dev.gradus.engine.data.Split
+import dev.gradus.engine.init.Initializer
+import dev.gradus.engine.nn.Activation
+import dev.gradus.engine.nn.Dense
+import dev.gradus.engine.nn.Layer
+import dev.gradus.engine.nn.Model
+import dev.gradus.engine.optim.GradientTransform
+import dev.gradus.engine.optim.Optimizers
+import dev.gradus.engine.random.RandomStreams
+import dev.gradus.engine.tensor.Backends
+import dev.gradus.engine.tensor.DType
+import dev.gradus.engine.tensor.Device
+import dev.gradus.engine.train.Trainer
+import dev.gradus.engine.train.TrainingConfig
+import dev.gradus.engine.train.TrainingListener
+import dev.gradus.engine.train.TrainingResult
+import java.nio.file.InvalidPathException
+import java.nio.file.Path
+
+/** A validated dense layer with its names resolved to engine objects. */
+internal data class DenseRecipe(
+    val units: Int,
+    val activation: Activation,
+    val weightInit: Initializer,
+    val biasInit: Initializer,
+)
+
+/**
+ * A validated spec with its names resolved ([dtype], [device], activations, initializers): the
+ * recipe of the engine objects. [run] builds them (data, model, optimizer, backend), trains and
+ * returns the metrics; the parts are also available one by one ([loadData], [buildModel],
+ * [buildOptimizer], [trainingConfig]) for hosts that drive the engine themselves.
+ *
+ * Reproducibility: everything random comes from `RandomStreams(spec.seed)`: shapes from the
+ * `data` stream, parameters from `init`, minibatch order from `data-order`.
+ *
+ * Model layout: spec layer `model.layers[i]` (a dense layer with its activation) becomes engine
+ * layer i, a [Dense] with the activation fused in, so parameter paths `layers.i.weight` name the
+ * i-th declared layer.
+ */
+class CompiledExperiment internal constructor(
+    val spec: ExperimentSpec,
+    val dtype: DType,
+    val device: Device,
+    /** Features per example the data set will have (Shapeset imageSize², Fashion-MNIST 784). */
+    val inputSize: Long,
+    /** Classes of the data set (Shapeset 3, Fashion-MNIST 10). */
+    val numClasses: Int,
+    private val layers: List<DenseRecipe>,
+) {
+    /** Loads or generates the train/test split, as [run] does (same seed, same examples). */
+    fun loadData(): Split = loadData(RandomStreams(spec.seed))
+
+    private fun loadData(streams: RandomStreams): Split = when (val d = spec.data) {
+        is ShapesetSpec -> Shapeset.generate(shapesetConfig(d), streams.stream(RandomStreams.DATA))
+        is FashionMnistSpec -> loadFashionMnist(d)
+    }
+
+    private fun shapesetConfig(d: ShapesetSpec) = ShapesetConfig(
+        Shapeset.Family.valueOf(d.family.uppercase()),
+        d.imageSize,
+        d.train,
+        d.test,
+        d.minSize,
+        d.maxSize,
+        d.rotate,
+        d.inversionProbability,
+        d.greyLevels,
+    )
+
+    private fun loadFashionMnist(d: FashionMnistSpec): Split {
+        val where = "experiment '${spec.name}', data (fashion-mnist)"
+        val dir = try {
+            d.dir?.let { Path.of(it) }
+        } catch (e: InvalidPathException) {
+            throw DataException("$where: data.dir '${d.dir}' is not a valid path: ${e.message}", e)
+        }
+        val all = try {
+            FashionMnist.load(dir)
+        } catch (e: DataException) {
+            throw DataException("$where: ${e.message}", e)
+        }
+        fun limit(set: Dataset, n: Int?, field: String): Dataset = when {
+            n == null -> set
+            n > set.size() -> throw DataException(
+                "$where: data.$field is $n but ${set.name()} holds only ${set.size()} examples (${FashionMnist.resolveDir(dir)})",
+            )
+            else -> set.head(n)
+        }
+        return Split(limit(all.train(), d.trainLimit, "trainLimit"), limit(all.test(), d.testLimit, "testLimit"))
+    }
+
+    /** The model for [inputSize] inputs, with fresh layer objects (parameters are made by the trainer). */
+    @JvmOverloads
+    fun buildModel(inputSize: Int = Math.toIntExact(this.inputSize)): Model {
+        val built = ArrayList<Layer>()
+        var size = inputSize
+        for (l in layers) {
+            built += Dense(size, l.units, true, l.weightInit, l.biasInit, l.activation)
+            size = l.units
+        }
+        return Model(inputSize, built)
+    }
+
+    fun buildOptimizer(): GradientTransform = when (val o = spec.optimizer) {
+        is SgdSpec -> Optimizers.sgd(o.lr)
+    }
+
+    /** Stage "train", gradients checked for NaN/Inf at every step. */
+    fun trainingConfig(): TrainingConfig = spec.train.let {
+        TrainingConfig("train", it.epochs, it.batchSize, it.shuffle, it.evalBatchSize, dtype, true)
+    }
+
+    /**
+     * Builds everything, trains and evaluates. Data is loaded (or generated) before the backend
+     * is created, so a missing data file fails fast with a [DataException] naming it. The
+     * backend is closed before returning.
+     *
+     * @param threads native threads of the backend (results are bit-identical only at a fixed count)
+     * @param listeners receive every step, epoch and the end
+     * @param backendOverride run on this backend instead of `spec.backend`; the returned spec then
+     *   names the backend that actually ran
+     */
+    @JvmOverloads
+    fun run(
+        threads: Int = 1,
+        listeners: List<TrainingListener> = emptyList(),
+        backendOverride: String? = null,
+    ): ExperimentResult {
+        require(threads >= 1) { "threads must be >= 1, got $threads" }
+        val backendName = backendOverride ?: spec.backend
+        if (backendOverride != null && backendOverride !in Backends.available()) {
+            throw IllegalArgumentException("unknown backend '$backendOverride'; available: ${Backends.available().keys.toList()}")
+        }
+        val streams = RandomStreams(spec.seed)
+        val split = loadData(streams)
+        val trainSize = split.train().size()
+        if (spec.train.batchSize > trainSize) {
+            throw InvalidSpecException(
+                listOf(SpecProblem("train.batchSize", "${spec.train.batchSize} is larger than the training set ($trainSize examples)")),
+                spec.name,
+            )
+        }
+        val model = buildModel(split.train().featureCount())
+        Backends.create(backendName, device, threads).use { backend ->
+            val trainer = Trainer(backend, model, buildOptimizer(), trainingConfig(), streams)
+            listeners.forEach { trainer.addListener(it) }
+            trainer.initialize().use { params ->
+                val count = params.count()
+                val result = trainer.fit(params, split.train(), split.test())
+                return ExperimentResult(spec.copy(backend = backendName), result, backend.description(), count)
+            }
+        }
+    }
+
+    override fun toString(): String = "CompiledExperiment(${spec.name}: ${buildModel()})"
+}
+
+/** What [CompiledExperiment.run] measured. */
+data class ExperimentResult(
+    /** The spec that ran (with the backend actually used). */
+    val spec: ExperimentSpec,
+    val result: TrainingResult,
+    /** The backend's own description (library versions, device, threads) for run records. */
+    val backendDescription: String,
+    /** Number of scalar parameters of the model. */
+    val parameterCount: Long,
+) {
+    /** Test accuracy after the last epoch. */
+    val finalTestAccuracy: Double get() = result.last().testAccuracy()
+}

@@ -1,0 +1,117 @@
+package dev.gradus.dsl
+
+import kotlinx.serialization.SerialName
+import kotlinx.serialization.Serializable
+
+/**
+ * The experiment IR: immutable data, no tensors, no lambdas. It is what a run record stores,
+ * what `rerun` reads back and what Java users may write as JSON. Field names are part of the
+ * record format: rename only with a [version] bump and a migration.
+ */
+@Serializable
+data class ExperimentSpec @JvmOverloads constructor(
+    val version: Int = CURRENT_VERSION,
+    val name: String,
+    val seed: Long = 0,
+    val backend: String = "pytorch",
+    val device: String = "cpu",
+    val dtype: String = "float32",
+    val data: DataSpec,
+    val model: ModelSpec,
+    val optimizer: OptimizerSpec,
+    val train: TrainSpec = TrainSpec(),
+) {
+    companion object {
+        const val CURRENT_VERSION = 1
+    }
+}
+
+/** Where examples come from. */
+@Serializable
+sealed interface DataSpec
+
+/** Procedurally generated shapes (embedded, no download). */
+@Serializable
+@SerialName("shapeset")
+data class ShapesetSpec @JvmOverloads constructor(
+    val family: String = "basic",
+    val train: Int = 10_000,
+    val test: Int = 2_000,
+    val imageSize: Int = 32,
+    val minSize: Double = 0.4,
+    val maxSize: Double = 0.8,
+    val rotate: Boolean = true,
+    val inversionProbability: Double = 0.0,
+    val greyLevels: Boolean = true,
+) : DataSpec
+
+/** Fashion-MNIST from the gzipped IDX files (Debian package dataset-fashion-mnist). */
+@Serializable
+@SerialName("fashion-mnist")
+data class FashionMnistSpec @JvmOverloads constructor(
+    /** Folder of the IDX files; null means GRADUS_DATA or /usr/share/datasets/fashion-mnist. */
+    val dir: String? = null,
+    /** Use only the first n training examples (null: all 60,000). */
+    val trainLimit: Int? = null,
+    val testLimit: Int? = null,
+) : DataSpec
+
+@Serializable
+data class ModelSpec(
+    val layers: List<LayerSpec>,
+)
+
+@Serializable
+sealed interface LayerSpec
+
+/**
+ * A fully connected layer followed by its element-wise [activation] (an engine `Activation` id:
+ * identity, relu, tanh, sigmoid, softsign, softplus). The last layer's units are the logits.
+ */
+@Serializable
+@SerialName("dense")
+data class DenseSpec @JvmOverloads constructor(
+    val units: Int,
+    val activation: String = "identity",
+    val weightInit: InitSpec = InitSpec.glorotUniform(),
+    val biasInit: InitSpec = InitSpec.zeros(),
+) : LayerSpec
+
+/** An initializer by name with its numeric arguments ("glorot-uniform" gain, "constant" value). */
+@Serializable
+data class InitSpec @JvmOverloads constructor(
+    val name: String,
+    val args: Map<String, Double> = emptyMap(),
+) {
+    companion object {
+        const val GLOROT_UNIFORM = "glorot-uniform"
+        const val ZEROS = "zeros"
+        const val CONSTANT = "constant"
+
+        /** Glorot & Bengio (2010) normalized uniform initialization, scaled by [gain]. */
+        @JvmStatic
+        @JvmOverloads
+        fun glorotUniform(gain: Double = 1.0): InitSpec = InitSpec(GLOROT_UNIFORM, mapOf("gain" to gain))
+
+        @JvmStatic
+        fun zeros(): InitSpec = InitSpec(ZEROS)
+
+        @JvmStatic
+        fun constant(value: Double): InitSpec = InitSpec(CONSTANT, mapOf("value" to value))
+    }
+}
+
+@Serializable
+sealed interface OptimizerSpec
+
+@Serializable
+@SerialName("sgd")
+data class SgdSpec(val lr: Double) : OptimizerSpec
+
+@Serializable
+data class TrainSpec @JvmOverloads constructor(
+    val epochs: Int = 5,
+    val batchSize: Int = 64,
+    val shuffle: Boolean = true,
+    val evalBatchSize: Int = 1000,
+)

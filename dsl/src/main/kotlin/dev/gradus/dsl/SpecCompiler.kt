@@ -1,0 +1,268 @@
+package dev.gradus.dsl
+
+import dev.gradus.engine.data.FashionMnist
+import dev.gradus.engine.data.Shapeset
+import dev.gradus.engine.init.Constant
+import dev.gradus.engine.init.GlorotUniform
+import dev.gradus.engine.init.Initializer
+import dev.gradus.engine.nn.Activation
+import dev.gradus.engine.tensor.Backends
+import dev.gradus.engine.tensor.DType
+import dev.gradus.engine.tensor.Device
+
+/**
+ * Checks a whole spec and turns it into a [CompiledExperiment]. [validate] collects every
+ * problem at once, each with its path in the spec, without loading data, creating a backend or
+ * touching the file system; [compile] throws [InvalidSpecException] listing all of them, so a
+ * user fixes a spec in one round instead of one error per run.
+ */
+object SpecCompiler {
+    /** Characters allowed in experiment names, which become directory names in the run store. */
+    val NAME_PATTERN = Regex("[A-Za-z0-9._-]+")
+    const val MAX_NAME_LENGTH = 128
+
+    /** Spec dtype names and the engine types they select. */
+    val DTYPES: Map<String, DType> = linkedMapOf("float32" to DType.FLOAT32, "float64" to DType.FLOAT64)
+
+    /** Initializer names and the numeric arguments each accepts. */
+    val INITIALIZER_ARGS: Map<String, Set<String>> = linkedMapOf(
+        InitSpec.GLOROT_UNIFORM to setOf("gain"),
+        InitSpec.ZEROS to emptySet(),
+        InitSpec.CONSTANT to setOf("value"),
+    )
+
+    /** Fashion-MNIST's fixed sizes and shape. */
+    const val FASHION_MNIST_TRAIN = 60_000
+    const val FASHION_MNIST_TEST = 10_000
+
+    /** Largest array the engine allocates (a Java array's practical limit). */
+    private const val MAX_ARRAY = Int.MAX_VALUE - 8
+
+    private val ACTIVATIONS: Map<String, Activation> = Activation.values().associateBy { it.id() }
+    private val FAMILIES: Map<String, Shapeset.Family> = Shapeset.Family.values().associateBy { it.id }
+
+    /** Every problem of [spec]; empty when it can be compiled. */
+    @JvmStatic
+    fun validate(spec: ExperimentSpec): List<SpecProblem> = Validation(spec).run()
+
+    /**
+     * [spec] resolved into engine objects' recipes, ready to [CompiledExperiment.run]. Throws
+     * [InvalidSpecException] listing every problem [validate] finds.
+     */
+    @JvmStatic
+    fun compile(spec: ExperimentSpec): CompiledExperiment {
+        val problems = validate(spec)
+        if (problems.isNotEmpty()) throw InvalidSpecException(problems, spec.name.takeIf { it.isNotEmpty() })
+        val facts = dataFacts(spec.data)
+        return CompiledExperiment(
+            spec = spec,
+            dtype = DTYPES.getValue(spec.dtype),
+            device = Device.parse(spec.device),
+            inputSize = facts.inputSize,
+            numClasses = facts.classes,
+            layers = spec.model.layers.map { layer ->
+                when (layer) {
+                    is DenseSpec -> DenseRecipe(
+                        units = layer.units,
+                        activation = ACTIVATIONS.getValue(layer.activation),
+                        weightInit = initializer(layer.weightInit),
+                        biasInit = initializer(layer.biasInit),
+                    )
+                }
+            },
+        )
+    }
+
+    /** [json] decoded ([SpecJson.decode]) and compiled. */
+    @JvmStatic
+    fun compileJson(json: String): CompiledExperiment = compile(SpecJson.decode(json))
+
+    private fun initializer(init: InitSpec): Initializer = when (init.name) {
+        InitSpec.GLOROT_UNIFORM -> GlorotUniform(init.args["gain"] ?: 1.0)
+        InitSpec.ZEROS -> Constant.ZEROS
+        InitSpec.CONSTANT -> Constant(init.args.getValue("value"))
+        else -> error("unvalidated initializer ${init.name}")
+    }
+
+    /** What the spec implies about its data set, without loading it. */
+    internal data class DataFacts(val kind: String, val classes: Int, val inputSize: Long, val trainSize: Long)
+
+    internal fun dataFacts(data: DataSpec): DataFacts = when (data) {
+        is ShapesetSpec -> DataFacts("shapeset", 3, data.imageSize.toLong() * data.imageSize, data.train.toLong())
+        is FashionMnistSpec -> DataFacts(
+            "fashion-mnist",
+            FashionMnist.CLASS_NAMES.size,
+            FashionMnist.SIDE.toLong() * FashionMnist.SIDE,
+            (data.trainLimit ?: FASHION_MNIST_TRAIN).toLong(),
+        )
+    }
+
+    private class Validation(private val spec: ExperimentSpec) {
+        private val problems = mutableListOf<SpecProblem>()
+
+        private fun problem(path: String, message: String) {
+            problems += SpecProblem(path, message)
+        }
+
+        fun run(): List<SpecProblem> {
+            checkHeader()
+            checkData(spec.data)
+            checkModel()
+            checkOptimizer(spec.optimizer)
+            checkTrain()
+            return problems.toList()
+        }
+
+        private fun checkHeader() {
+            if (spec.version != ExperimentSpec.CURRENT_VERSION) {
+                problem("version", "unsupported spec version ${spec.version} (this build reads version ${ExperimentSpec.CURRENT_VERSION})")
+            }
+            val name = spec.name
+            when {
+                name.isEmpty() -> problem("name", "must not be empty")
+                name.length > MAX_NAME_LENGTH -> problem("name", "is ${name.length} characters long; at most $MAX_NAME_LENGTH")
+                !NAME_PATTERN.matches(name) ->
+                    problem("name", "'$name' is not usable as a directory name: use only letters, digits, '.', '_' and '-'")
+                name == "." || name == ".." -> problem("name", "'$name' is not usable as a directory name")
+            }
+            if (spec.seed < 0) problem("seed", "must be >= 0, got ${spec.seed}")
+            val backends = Backends.available().keys
+            if (spec.backend !in backends) problem("backend", "unknown backend '${spec.backend}'; available: ${backends.toList()}")
+            try {
+                Device.parse(spec.device)
+            } catch (e: IllegalArgumentException) {
+                problem("device", e.message ?: "unknown device '${spec.device}'")
+            }
+            if (spec.dtype !in DTYPES) problem("dtype", "unknown dtype '${spec.dtype}' (known: ${DTYPES.keys.joinToString()})")
+        }
+
+        private fun checkData(data: DataSpec) {
+            when (data) {
+                is ShapesetSpec -> checkShapeset(data)
+                is FashionMnistSpec -> checkFashionMnist(data)
+            }
+        }
+
+        private fun checkShapeset(d: ShapesetSpec) {
+            if (d.family !in FAMILIES) {
+                problem("data.family", "unknown shapeset family '${d.family}' (known: ${FAMILIES.keys.joinToString()})")
+            }
+            if (d.train <= 0) problem("data.train", "must be > 0, got ${d.train}")
+            if (d.test <= 0) problem("data.test", "must be > 0, got ${d.test}")
+            val sizeOk = d.imageSize in 4..4096
+            if (!sizeOk) problem("data.imageSize", "must be in 4..4096 pixels, got ${d.imageSize}")
+            val minOk = d.minSize > 0 && d.minSize <= 1
+            val maxOk = d.maxSize > 0 && d.maxSize <= 1
+            if (!minOk) problem("data.minSize", "must be in (0, 1] (fraction of the image side), got ${d.minSize}")
+            if (!maxOk) problem("data.maxSize", "must be in (0, 1] (fraction of the image side), got ${d.maxSize}")
+            if (minOk && maxOk && d.minSize > d.maxSize) {
+                problem("data.maxSize", "must be >= minSize (${d.minSize}), got ${d.maxSize}")
+            }
+            if (!(d.inversionProbability >= 0 && d.inversionProbability <= 1)) {
+                problem("data.inversionProbability", "must be in [0, 1], got ${d.inversionProbability}")
+            }
+            if (sizeOk) {
+                val pixels = d.imageSize.toLong() * d.imageSize
+                for ((field, n) in listOf("train" to d.train, "test" to d.test)) {
+                    if (n > 0 && pixels * n > MAX_ARRAY) {
+                        problem("data.$field", "$n images of ${d.imageSize}x${d.imageSize} pixels exceed one array's capacity ($MAX_ARRAY values)")
+                    }
+                }
+            }
+        }
+
+        private fun checkFashionMnist(d: FashionMnistSpec) {
+            d.trainLimit?.let {
+                if (it !in 1..FASHION_MNIST_TRAIN) problem("data.trainLimit", "must be in 1..$FASHION_MNIST_TRAIN (or null for all), got $it")
+            }
+            d.testLimit?.let {
+                if (it !in 1..FASHION_MNIST_TEST) problem("data.testLimit", "must be in 1..$FASHION_MNIST_TEST (or null for all), got $it")
+            }
+            if (d.dir != null && d.dir.isBlank()) {
+                problem("data.dir", "must not be blank (null means \$${FashionMnist.ENV} or ${FashionMnist.DEFAULT_DIR})")
+            }
+        }
+
+        private fun checkModel() {
+            val layers = spec.model.layers
+            if (layers.isEmpty()) {
+                problem("model.layers", "a model needs at least one layer (end with output(classes = N))")
+                return
+            }
+            val facts = dataFacts(spec.data)
+            var inputs = facts.inputSize
+            layers.forEachIndexed { i, layer ->
+                val path = "model.layers[$i]"
+                when (layer) {
+                    is DenseSpec -> {
+                        if (layer.units <= 0) {
+                            problem("$path.units", "must be > 0, got ${layer.units}")
+                        } else if (inputs > 0 && inputs * layer.units > MAX_ARRAY) {
+                            problem("$path.units", "${layer.units} units on $inputs inputs make ${inputs * layer.units} weights, more than one tensor holds ($MAX_ARRAY)")
+                        }
+                        if (layer.activation !in ACTIVATIONS) {
+                            problem("$path.activation", "unknown activation '${layer.activation}' (known: ${ACTIVATIONS.keys.joinToString()})")
+                        }
+                        checkInit("$path.weightInit", layer.weightInit)
+                        checkInit("$path.biasInit", layer.biasInit)
+                        inputs = layer.units.toLong()
+                    }
+                }
+            }
+            val last = layers.last()
+            if (last is DenseSpec && last.units > 0 && last.units < facts.classes) {
+                problem(
+                    "model.layers[${layers.lastIndex}].units",
+                    "the output layer has ${last.units} units but the data set (${facts.kind}) has ${facts.classes} classes",
+                )
+            }
+        }
+
+        private fun checkInit(path: String, init: InitSpec) {
+            val known = INITIALIZER_ARGS[init.name]
+            if (known == null) {
+                problem("$path.name", "unknown initializer '${init.name}' (known: ${INITIALIZER_ARGS.keys.joinToString()})")
+                return
+            }
+            for (key in init.args.keys) {
+                if (key !in known) {
+                    val accepted = if (known.isEmpty()) "it takes none" else "known: ${known.joinToString()}"
+                    problem("$path.args.$key", "unknown argument '$key' of ${init.name} ($accepted)")
+                }
+            }
+            when (init.name) {
+                InitSpec.GLOROT_UNIFORM -> init.args["gain"]?.let {
+                    if (!(it > 0 && it.isFinite())) problem("$path.args.gain", "must be > 0 and finite, got $it")
+                }
+                InitSpec.CONSTANT -> {
+                    val v = init.args["value"]
+                    if (v == null) {
+                        problem("$path.args.value", "is required (e.g. constant(0.1))")
+                    } else if (!v.isFinite()) {
+                        problem("$path.args.value", "must be finite, got $v")
+                    }
+                }
+            }
+        }
+
+        private fun checkOptimizer(opt: OptimizerSpec) {
+            when (opt) {
+                is SgdSpec -> if (!(opt.lr > 0 && opt.lr.isFinite())) problem("optimizer.lr", "must be > 0 and finite, got ${opt.lr}")
+            }
+        }
+
+        private fun checkTrain() {
+            val t = spec.train
+            if (t.epochs < 1) problem("train.epochs", "must be >= 1, got ${t.epochs}")
+            if (t.batchSize <= 0) {
+                problem("train.batchSize", "must be > 0, got ${t.batchSize}")
+            } else {
+                val trainSize = dataFacts(spec.data).trainSize
+                if (trainSize > 0 && t.batchSize > trainSize) {
+                    problem("train.batchSize", "${t.batchSize} is larger than the training set ($trainSize examples)")
+                }
+            }
+            if (t.evalBatchSize <= 0) problem("train.evalBatchSize", "must be > 0, got ${t.evalBatchSize}")
+        }
+    }
+}

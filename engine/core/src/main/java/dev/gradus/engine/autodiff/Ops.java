@@ -1,0 +1,209 @@
+package dev.gradus.engine.autodiff;
+
+import dev.gradus.engine.tensor.Backend;
+import dev.gradus.engine.tensor.SoftmaxCrossEntropy;
+import dev.gradus.engine.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The differentiable operations: each computes its forward value with backend primitives and
+ * records its vector-Jacobian product. Every one is checked against central finite differences
+ * in the tests.
+ */
+public final class Ops {
+  private Ops() {}
+
+  private static Backend be(Var v) {
+    return v.tape.backend();
+  }
+
+  // ---- broadcasting arithmetic -------------------------------------------------------------
+
+  public static Var add(Var a, Var b) {
+    Backend be = be(a);
+    return a.tape.record("add", be.add(a.value, b.value),
+        (u, need) -> new Tensor[] {
+          need[0] ? reduceTo(be, u, a.shape()) : null,
+          need[1] ? reduceTo(be, u, b.shape()) : null
+        }, a, b);
+  }
+
+  public static Var sub(Var a, Var b) {
+    Backend be = be(a);
+    return a.tape.record("sub", be.sub(a.value, b.value),
+        (u, need) -> new Tensor[] {
+          need[0] ? reduceTo(be, u, a.shape()) : null,
+          need[1] ? be.neg(reduceTo(be, u, b.shape())) : null
+        }, a, b);
+  }
+
+  public static Var mul(Var a, Var b) {
+    Backend be = be(a);
+    return a.tape.record("mul", be.mul(a.value, b.value),
+        (u, need) -> new Tensor[] {
+          need[0] ? reduceTo(be, be.mul(u, b.value), a.shape()) : null,
+          need[1] ? reduceTo(be, be.mul(u, a.value), b.shape()) : null
+        }, a, b);
+  }
+
+  public static Var div(Var a, Var b) {
+    Backend be = be(a);
+    Tensor y = be.div(a.value, b.value);
+    return a.tape.record("div", y,
+        (u, need) -> new Tensor[] {
+          need[0] ? reduceTo(be, be.div(u, b.value), a.shape()) : null,
+          // d(a/b)/db = -(a/b)/b
+          need[1] ? reduceTo(be, be.neg(be.div(be.mul(u, y), b.value)), b.shape()) : null
+        }, a, b);
+  }
+
+  public static Var scale(Var a, double s) {
+    Backend be = be(a);
+    return a.tape.record("scale", be.scale(a.value, s), (u, need) -> new Tensor[] {be.scale(u, s)}, a);
+  }
+
+  public static Var addScalar(Var a, double s) {
+    Backend be = be(a);
+    return a.tape.record("add-scalar", be.addScalar(a.value, s), (u, need) -> new Tensor[] {u}, a);
+  }
+
+  /**
+   * Sums a broadcast gradient back to the shape of the operand that was broadcast. Covers the
+   * broadcasts the engine uses: scalar, row vector over a matrix, column over a matrix.
+   */
+  static Tensor reduceTo(Backend be, Tensor g, long[] shape) {
+    long[] gs = g.shape();
+    if (Arrays.equals(gs, shape)) return g;
+    long size = 1;
+    for (long d : shape) size *= d;
+    if (size == 1) return be.reshape(be.sum(g), shape);
+    if (gs.length == 2) {
+      if (shape.length == 1 && shape[0] == gs[1]) return be.sum(g, 0, false);
+      if (shape.length == 2 && shape[0] == 1 && shape[1] == gs[1]) return be.sum(g, 0, true);
+      if (shape.length == 2 && shape[1] == 1 && shape[0] == gs[0]) return be.sum(g, 1, true);
+    }
+    throw new UnsupportedOperationException(
+        "cannot reduce a gradient of shape " + Arrays.toString(gs) + " to " + Arrays.toString(shape));
+  }
+
+  // ---- linear algebra --------------------------------------------------------------------
+
+  public static Var matmul(Var a, Var b) {
+    return matmul(a, b, false, false);
+  }
+
+  /** {@code op(a)·op(b)}; op transposes when its flag is set. */
+  public static Var matmul(Var a, Var b, boolean ta, boolean tb) {
+    Backend be = be(a);
+    return a.tape.record("matmul", be.matmul(a.value, b.value, ta, tb),
+        (u, need) -> new Tensor[] {
+          // d op(a) = u·op(b)ᵀ ; transposed back when a entered transposed
+          need[0] ? (ta ? be.matmul(b.value, u, tb, true) : be.matmul(u, b.value, false, !tb)) : null,
+          // d op(b) = op(a)ᵀ·u
+          need[1] ? (tb ? be.matmul(u, a.value, true, ta) : be.matmul(a.value, u, !ta, false)) : null
+        }, a, b);
+  }
+
+  /** {@code x·wᵀ + b} with {@code w[out, in]} and {@code b[out]} (bias may be null). */
+  public static Var affine(Var x, Var w, Var b) {
+    Backend be = be(x);
+    Tensor y = be.affine(x.value, w.value, b == null ? null : b.value);
+    Vjp vjp = (u, need) -> new Tensor[] {
+      need[0] ? be.matmul(u, w.value, false, false) : null,
+      need[1] ? be.matmul(u, x.value, true, false) : null,
+      need.length > 2 && need[2] ? be.sum(u, 0, false) : null
+    };
+    return b == null ? x.tape.record("affine", y, vjp, x, w) : x.tape.record("affine", y, vjp, x, w, b);
+  }
+
+  // ---- element-wise functions ------------------------------------------------------------
+
+  public static Var relu(Var a) {
+    Backend be = be(a);
+    Tensor y = be.relu(a.value);
+    return a.tape.record("relu", y, (u, need) -> new Tensor[] {be.reluBackward(u, y)}, a);
+  }
+
+  public static Var tanh(Var a) {
+    Backend be = be(a);
+    Tensor y = be.tanh(a.value);
+    // tanh' = 1 - tanh²
+    return a.tape.record("tanh", y, (u, need) -> new Tensor[] {be.sub(u, be.mul(u, be.square(y)))}, a);
+  }
+
+  public static Var sigmoid(Var a) {
+    Backend be = be(a);
+    Tensor y = be.sigmoid(a.value);
+    // σ' = σ(1 - σ)
+    return a.tape.record("sigmoid", y,
+        (u, need) -> new Tensor[] {be.mul(u, be.sub(y, be.square(y)))}, a);
+  }
+
+  public static Var softsign(Var a) {
+    Backend be = be(a);
+    Tensor y = be.softsign(a.value);
+    // d/dx x/(1+|x|) = 1/(1+|x|)² = (1 - |y|)²
+    return a.tape.record("softsign", y,
+        (u, need) -> new Tensor[] {be.mul(u, be.square(be.addScalar(be.neg(be.abs(y)), 1.0)))}, a);
+  }
+
+  public static Var softplus(Var a) {
+    Backend be = be(a);
+    return a.tape.record("softplus", be.softplus(a.value),
+        (u, need) -> new Tensor[] {be.mul(u, be.sigmoid(a.value))}, a);
+  }
+
+  public static Var exp(Var a) {
+    Backend be = be(a);
+    Tensor y = be.exp(a.value);
+    return a.tape.record("exp", y, (u, need) -> new Tensor[] {be.mul(u, y)}, a);
+  }
+
+  public static Var log(Var a) {
+    Backend be = be(a);
+    return a.tape.record("log", be.log(a.value), (u, need) -> new Tensor[] {be.div(u, a.value)}, a);
+  }
+
+  public static Var square(Var a) {
+    Backend be = be(a);
+    return a.tape.record("square", be.square(a.value),
+        (u, need) -> new Tensor[] {be.scale(be.mul(u, a.value), 2.0)}, a);
+  }
+
+  // ---- reductions ------------------------------------------------------------------------
+
+  public static Var sum(Var a) {
+    Backend be = be(a);
+    return a.tape.record("sum", be.sum(a.value),
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0, a.shape()), u)}, a);
+  }
+
+  public static Var mean(Var a) {
+    Backend be = be(a);
+    double n = a.value.size();
+    return a.tape.record("mean", be.mean(a.value),
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / n, a.shape()), u)}, a);
+  }
+
+  // ---- losses ----------------------------------------------------------------------------
+
+  /**
+   * Mean softmax cross-entropy of {@code logits[rows, classes]} against INT64 {@code labels[rows]},
+   * fused: the backward is {@code (softmax − onehot)/rows}, never the chain through log and exp.
+   */
+  public static Var softmaxCrossEntropy(Var logits, Tensor labels) {
+    Backend be = be(logits);
+    SoftmaxCrossEntropy r = be.softmaxCrossEntropy(logits.value, labels);
+    return logits.tape.record("softmax-cross-entropy", r.loss(),
+        (u, need) -> new Tensor[] {be.softmaxCrossEntropyBackward(r.logProbabilities(), labels, u)}, logits);
+  }
+
+  /** Mean over all elements of {@code (prediction − target)²}. */
+  public static Var meanSquaredError(Var prediction, Tensor target) {
+    Backend be = be(prediction);
+    Tensor diff = be.sub(prediction.value, target);
+    double n = diff.size();
+    return prediction.tape.record("mean-squared-error", be.mean(be.square(diff)),
+        (u, need) -> new Tensor[] {be.mul(be.scale(diff, 2.0 / n), u)}, prediction);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.gradus.engine.train;
+
+import dev.gradus.engine.autodiff.Ops;
+import dev.gradus.engine.autodiff.Tape;
+import dev.gradus.engine.autodiff.Var;
+import dev.gradus.engine.nn.Model;
+import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.optim.GradientTransform;
+import dev.gradus.engine.optim.OptimizerState;
+import dev.gradus.engine.optim.Optimizers;
+import dev.gradus.engine.tensor.Backend;
+import dev.gradus.engine.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One optimizer step on one minibatch: forward, softmax cross-entropy, backward, finiteness
+ * checks, update. The {@link Trainer} runs it inside a memory scope per step; benchmarks run it
+ * bare. Throws {@link NonFiniteValueException} naming where a NaN/Inf first appeared.
+ */
+public final class TrainingStep {
+  private final Backend backend;
+  private final Model model;
+  private final GradientTransform optimizer;
+  private final String stage;
+  private final boolean checkGradients;
+
+  public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients) {
+    this.backend = backend;
+    this.model = model;
+    this.optimizer = optimizer;
+    this.stage = stage;
+    this.checkGradients = checkGradients;
+  }
+
+  /** The minibatch loss (before the update) and the optimizer's next state. */
+  public record Outcome(double loss, OptimizerState state) {}
+
+  /** Trains {@code params} in place on features {@code x} and INT64 labels {@code y}. */
+  public Outcome run(ParameterSet params, OptimizerState state, Tensor x, Tensor y, int epoch, long step) {
+    Tape tape = Tape.training(backend);
+    Map<String, Var> bound = model.bind(tape, params);
+    Var logits = model.forward(bound, tape.constant(x, "input"));
+    Var loss = Ops.softmaxCrossEntropy(logits, y);
+    double lossValue = loss.value().item();
+    if (!Double.isFinite(lossValue)) throw nonFiniteForward(tape, epoch, step, lossValue);
+    tape.backward(loss);
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (Map.Entry<String, Var> e : bound.entrySet()) {
+      Var v = e.getValue();
+      if (!v.requiresGrad()) continue;
+      // a parameter the loss does not reach gets a zero gradient, so optimizer state stays aligned
+      grads.put(e.getKey(), v.grad() != null ? v.grad() : backend.zeros(v.value().dtype(), v.shape()));
+    }
+    if (checkGradients) {
+      for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+        if (!backend.allFinite(e.getValue())) {
+          throw new NonFiniteValueException(stage, epoch, step, "gradient", e.getKey(), "loss was " + lossValue);
+        }
+      }
+    }
+    GradientTransform.Update u = optimizer.update(grads, state, params);
+    Optimizers.applyUpdates(params, u.updates());
+    return new Outcome(lossValue, u.state());
+  }
+
+  /** Locates the first layer whose output is not finite, for the error message. */
+  private NonFiniteValueException nonFiniteForward(Tape tape, int epoch, long step, double lossValue) {
+    for (Var v : tape.nodes()) {
+      if (!v.layer().isEmpty() && !backend.allFinite(v.value())) {
+        return new NonFiniteValueException(stage, epoch, step, "activation", v.layer(),
+            v.op() + " output is not finite; loss " + lossValue);
+      }
+    }
+    return new NonFiniteValueException(stage, epoch, step, "loss", "the loss", "loss " + lossValue
+        + " with finite layer outputs (logits too large for the loss?)");
+  }
+}

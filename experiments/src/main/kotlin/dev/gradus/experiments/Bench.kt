@@ -1,0 +1,127 @@
+package dev.gradus.experiments
+
+import dev.gradus.engine.nn.Model
+import dev.gradus.engine.optim.Optimizers
+import dev.gradus.engine.random.RandomStream
+import dev.gradus.engine.tensor.Device
+import dev.gradus.engine.train.TrainingStep
+import dev.gradus.engine.pytorch.PyTorchBackend
+import java.io.PrintStream
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * `gradus bench mlp`: training throughput of the reference MLP (784-256-256-10, ReLU, softmax
+ * cross-entropy, SGD lr 0.01) on synthetic data, the same workload as the PyTorch peer's
+ * `torch_mlp.py`, which runs right after in the same command when installed. Gradus and
+ * PyTorch run one after the other, never at once (2 cores), alternating for [rounds] rounds;
+ * the report gives each side's median and the ratio.
+ */
+class Bench(private val out: PrintStream, private val err: PrintStream) {
+    fun run(o: Options): Int {
+        val what = o.positional.singleOrNull() ?: throw UsageException("bench needs a workload: mlp")
+        if (what != "mlp") throw UsageException("unknown benchmark '$what' (known: mlp)")
+        val threads = o.int("--threads", 1)
+        val batch = o.int("--batch", 128)
+        val warmup = o.double("--warmup", 2.0)
+        val measure = o.double("--measure", 8.0)
+        val rounds = o.int("--rounds", 1)
+        val checks = !o.has("--no-checks")
+        val peer = if (o.has("--no-peer")) null else findPeer(o.string("--peer"))
+        if (!o.has("--no-peer") && peer == null) {
+            out.println("# PyTorch peer not found (looked in --peer, GRADUS_PEERS, ../shared/peers); run ../shared/peers/setup.sh to compare")
+        }
+        val gradus = mutableListOf<Double>()
+        val torch = mutableListOf<Double>()
+        var torchName = "pytorch"
+        PyTorchBackend(Device.CPU, threads).use { be ->
+            for (r in 1..rounds) {
+                val g = gradusMlp(be, threads, batch, warmup, measure, checks)
+                gradus += g
+                out.println("RESULT gradus-pytorch_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r, ${be.description()}, checks ${if (checks) "on" else "off"})".format(g))
+                if (peer != null) {
+                    val t = torchMlp(peer, threads, batch, warmup, measure) ?: return 1
+                    torchName = t.first
+                    torch += t.second
+                    out.println("RESULT ${t.first}_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r)".format(t.second))
+                }
+            }
+        }
+        if (torch.isNotEmpty()) {
+            val ratio = median(gradus) / median(torch)
+            out.println("RATIO gradus/$torchName %.2f (median of $rounds round(s): gradus %.0f, torch %.0f samples/s)".format(ratio, median(gradus), median(torch)))
+        }
+        return 0
+    }
+
+    private fun median(v: List<Double>) = v.sorted().let { if (it.size % 2 == 1) it[it.size / 2] else (it[it.size / 2 - 1] + it[it.size / 2]) / 2 }
+
+    /** Samples per second of Gradus' training step, measured after [warmup] seconds. */
+    private fun gradusMlp(be: PyTorchBackend, threads: Int, batch: Int, warmup: Double, measure: Double, checks: Boolean): Double {
+        val n = 60_000
+        val rng = RandomStream("bench", 42)
+        val x = FloatArray(n * 784) { rng.nextDouble().toFloat() }
+        val y = IntArray(n) { rng.nextInt(10) }
+        val model = Model.builder(784).dense(256).relu().dense(256).relu().dense(10).build()
+        val optimizer = Optimizers.sgd(0.01)
+        val step = TrainingStep(be, model, optimizer, "bench", checks)
+        val features = be.detach(be.fromFloats(x, n.toLong(), 784))
+        val labels = be.detach(be.fromInts(y))
+        model.initialize(be, dev.gradus.engine.tensor.DType.FLOAT32, RandomStream("init", 42)).use { params ->
+            var state = optimizer.init(params)
+            val batches = n / batch
+            // contiguous minibatches, as the peer slices X[j:j+batch]
+            val index = Array(batches) { b -> be.detach(be.fromInts(IntArray(batch) { b * batch + it })) }
+            var i = 0L
+            fun oneStep() {
+                be.openScope().use {
+                    val idx = index[(i % batches).toInt()]
+                    state = step.run(params, state, be.takeRows(features, idx), be.takeRows(labels, idx), 1, ++i).state()
+                }
+            }
+            val w0 = System.nanoTime()
+            while ((System.nanoTime() - w0) / 1e9 < warmup) oneStep()
+            val t0 = System.nanoTime()
+            var steps = 0
+            var elapsed: Double
+            do {
+                oneStep()
+                steps++
+                elapsed = (System.nanoTime() - t0) / 1e9
+            } while (elapsed < measure)
+            index.forEach { it.close() }
+            features.close()
+            labels.close()
+            return steps.toLong() * batch / elapsed
+        }
+    }
+
+    private fun findPeer(explicit: String?): Path? {
+        val candidates = listOfNotNull(
+            explicit?.let { Path.of(it) },
+            System.getenv("GRADUS_PEERS")?.let { Path.of(it) },
+            Gradus.home().resolve("../shared/peers"),
+        )
+        return candidates.map { it.toAbsolutePath().normalize() }.firstOrNull { Files.isRegularFile(it.resolve("torch.sh")) && Files.isRegularFile(it.resolve("torch_mlp.py")) }
+    }
+
+    /** Runs the peer; returns its result name and samples/s, or null (with the reason printed). */
+    private fun torchMlp(peer: Path, threads: Int, batch: Int, warmup: Double, measure: Double): Pair<String, Double>? {
+        val cmd = listOf(
+            "bash", peer.resolve("torch.sh").toString(), peer.resolve("torch_mlp.py").toString(),
+            "--threads", "$threads", "--batch", "$batch", "--warmup", "$warmup", "--measure", "$measure",
+        )
+        val p = ProcessBuilder(cmd).redirectErrorStream(true).start()
+        p.outputStream.close()
+        val text = p.inputStream.bufferedReader().readText()
+        p.waitFor(10, TimeUnit.MINUTES)
+        val line = text.lines().firstOrNull { it.startsWith("RESULT ") }
+        val m = line?.let { Regex("""RESULT (\S+)_mlp_sgd\S* ([0-9.]+) samples/s""").find(it) }
+        if (p.exitValue() != 0 || m == null) {
+            err.println("PyTorch peer failed (exit ${p.exitValue()}); is it installed? ../shared/peers/setup.sh\n${text.takeLast(2000)}")
+            return null
+        }
+        return m.groupValues[1] to m.groupValues[2].toDouble()
+    }
+}

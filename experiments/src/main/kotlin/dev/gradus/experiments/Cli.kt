@@ -1,0 +1,318 @@
+package dev.gradus.experiments
+
+import dev.gradus.dsl.ExperimentSpec
+import dev.gradus.dsl.InvalidSpecException
+import dev.gradus.dsl.SpecCompiler
+import dev.gradus.engine.data.DataException
+import dev.gradus.engine.train.NonFiniteValueException
+import java.io.PrintStream
+import java.nio.file.Path
+import java.time.Instant
+import kotlin.system.exitProcess
+
+fun main(args: Array<String>) {
+    exitProcess(Cli(System.out, System.err, interactive = System.console() != null).run(args))
+}
+
+/** Bad command-line usage: printed with a pointer to `gradus help`, exit code 2. */
+class UsageException(message: String) : Exception(message)
+
+/** Parsed `--name value` options and positional arguments. */
+class Options(args: List<String>, private val flags: Set<String>, private val valued: Set<String>) {
+    val positional = mutableListOf<String>()
+    private val values = mutableMapOf<String, String>()
+    private val set = mutableSetOf<String>()
+
+    init {
+        var i = 0
+        while (i < args.size) {
+            val a = args[i]
+            when {
+                a.startsWith("--") && a.contains('=') -> put(a.substringBefore('='), a.substringAfter('='))
+                a in valued -> {
+                    if (i + 1 >= args.size) throw UsageException("$a needs a value")
+                    put(a, args[++i])
+                }
+                a in flags -> set += a
+                a.startsWith("--") -> throw UsageException("unknown option $a")
+                else -> positional += a
+            }
+            i++
+        }
+    }
+
+    private fun put(k: String, v: String) {
+        if (k !in valued) throw UsageException("unknown option $k")
+        values[k] = v
+    }
+
+    fun has(flag: String) = flag in set
+    fun string(name: String): String? = values[name]
+    fun int(name: String, default: Int): Int = values[name]?.let {
+        it.toIntOrNull()?.takeIf { n -> n > 0 } ?: throw UsageException("$name must be a positive integer, got '$it'")
+    } ?: default
+    fun long(name: String): Long? = values[name]?.let {
+        it.toLongOrNull()?.takeIf { n -> n >= 0 } ?: throw UsageException("$name must be an integer >= 0, got '$it'")
+    }
+    fun double(name: String, default: Double): Double = values[name]?.let {
+        it.toDoubleOrNull()?.takeIf { d -> d > 0 && d.isFinite() } ?: throw UsageException("$name must be a positive number, got '$it'")
+    } ?: default
+}
+
+/** The `gradus` command line. Exit codes: 0 success, 1 the run or script failed, 2 bad usage. */
+class Cli(
+    private val out: PrintStream,
+    private val err: PrintStream,
+    private val interactive: Boolean = false,
+    private val scriptCache: Path? = ScriptRunner.defaultCacheDir(),
+) {
+
+    fun run(args: Array<String>): Int {
+        val command = args.firstOrNull() ?: return usage(0)
+        val rest = args.drop(1)
+        return try {
+            when (command) {
+                "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--only")))
+                "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend")))
+                "list" -> list(Options(rest, setOf(), setOf("--out")))
+                "show" -> show(Options(rest, setOf(), setOf("--out")))
+                "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer")))
+                "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
+                "help", "--help", "-h" -> usage(0)
+                else -> throw UsageException("unknown command '$command'")
+            }
+        } catch (e: UsageException) {
+            err.println("gradus: ${e.message}")
+            err.println("run 'gradus help' for usage")
+            2
+        } catch (e: ScriptFailure) {
+            e.messages.forEach { err.println(it) }
+            1
+        } catch (e: InvalidSpecException) {
+            err.println(e.message)
+            1
+        } catch (e: IllegalArgumentException) {
+            err.println("gradus: ${e.message}")
+            1
+        }
+    }
+
+    private fun usage(code: Int): Int {
+        (if (code == 0) out else err).println(
+            """
+            |gradus ${Gradus.version}: deep-learning optimization experiments
+            |
+            |usage: gradus <command> [options]
+            |  run <script.experiment.kts>  run every experiment the script declares
+            |      [--threads N] [--seed S] [--out DIR] [--backend NAME] [--only NAME]
+            |  rerun <run>                  run a recorded spec again and compare metrics
+            |      [--threads N] [--out DIR] [--backend NAME]
+            |  list [--out DIR]             recorded runs with their status
+            |  show <run> [--out DIR]       one run's spec, environment and metrics
+            |  bench mlp                    training throughput of the 784-256-256-10 MLP,
+            |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R]
+            |      [--no-peer] [--peer DIR]   beside PyTorch when the peer is installed
+            |  version
+            |
+            |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).
+            |Runs are stored under ./runs (or --out DIR, or GRADUS_RUNS).
+            """.trimMargin(),
+        )
+        return code
+    }
+
+    private fun store(o: Options) = RunStore(Path.of(o.string("--out") ?: System.getenv("GRADUS_RUNS") ?: "runs").toAbsolutePath().normalize())
+
+    private fun runScript(o: Options): Int {
+        val file = Path.of(o.positional.singleOrNull() ?: throw UsageException("run needs one script file"))
+        val threads = o.int("--threads", 1)
+        val script = ScriptRunner(scriptCache).evaluate(file)
+        var specs = script.experiments
+        o.string("--only")?.let { only ->
+            specs = specs.filter { it.name == only }
+            if (specs.isEmpty()) throw UsageException("--only $only: the script declares ${script.experiments.map { it.name }}")
+        }
+        o.long("--seed")?.let { s -> specs = specs.map { it.copy(seed = s) } }
+        o.string("--backend")?.let { b -> specs = specs.map { it.copy(backend = b) } }
+        // every spec is validated before anything trains: a bad second experiment stops the first too
+        val problems = specs.flatMap { spec -> SpecCompiler.validate(spec).map { "${spec.name}: ${it.path}: ${it.message}" } }
+        if (problems.isNotEmpty()) {
+            err.println("$file: invalid experiment spec (${problems.size} problem${if (problems.size > 1) "s" else ""}):")
+            problems.forEach { err.println("  $it") }
+            return 1
+        }
+        out.println(
+            "script %s: %d experiment%s, compiled in %.1fs%s".format(
+                file.fileName, specs.size, if (specs.size > 1) "s" else "", script.compileSeconds,
+                if (script.cacheHit) " (cached)" else "",
+            ),
+        )
+        val st = store(o)
+        var failures = 0
+        val finished = mutableListOf<Pair<RunStore.Run, RunSummary>>()
+        for (spec in specs) {
+            val run = record(st, spec, threads, file.fileName.toString(), script.text, file, script, rerunOf = null)
+            if (run == null) failures++ else finished += run to run.summary()!!
+        }
+        printResults(finished)
+        return if (failures == 0) 0 else 1
+    }
+
+    /** Runs [spec] into a new record; returns null when training failed (the record says why). */
+    internal fun record(
+        st: RunStore,
+        spec: ExperimentSpec,
+        threads: Int,
+        scriptName: String?,
+        scriptText: String?,
+        scriptFile: Path?,
+        script: EvaluatedScript?,
+        rerunOf: String?,
+    ): RunStore.Run? {
+        val compiled = SpecCompiler.compile(spec)
+        val run = st.create(spec, scriptName, scriptText)
+        val started = Instant.now()
+        run.writeInfo(
+            RunInfo(
+                experiment = spec.name, runId = run.id, startedAt = started.toString(),
+                command = "gradus " + (if (rerunOf != null) "rerun $rerunOf" else "run ${scriptFile ?: ""}") + " --threads $threads",
+                scriptFile = scriptFile?.toAbsolutePath()?.toString(),
+                scriptSha256 = scriptText?.let { RunStore.sha256(it) },
+                rerunOf = rerunOf,
+            ),
+        )
+        out.println("experiment ${spec.name} → ${display(run.dir)}")
+        val near = scriptFile ?: Gradus.home()
+        val provider = dev.gradus.engine.tensor.Backends.available()[spec.backend]
+        run.writeEnv(EnvInfo.record(spec.backend, provider?.summary() ?: spec.backend, spec.device, threads, near))
+        val recorder = RunRecorder(run)
+        val progress = Progress(out, interactive, spec.train.epochs)
+        val t0 = System.nanoTime()
+        fun summary(status: String, error: String?, result: dev.gradus.dsl.ExperimentResult?) = RunSummary(
+            status = status, experiment = spec.name, runId = run.id, startedAt = started.toString(),
+            endedAt = Instant.now().toString(), wallSeconds = (System.nanoTime() - t0) / 1e9,
+            epochs = recorder.epochs.size, steps = recorder.epochs.lastOrNull()?.step ?: 0,
+            finalTrainLoss = recorder.epochs.lastOrNull()?.trainLoss, finalTestLoss = recorder.epochs.lastOrNull()?.testLoss,
+            finalTestAccuracy = recorder.epochs.lastOrNull()?.testAccuracy, parameterCount = result?.parameterCount,
+            coldStartSeconds = recorder.coldStartSeconds, scriptCompileSeconds = script?.compileSeconds,
+            scriptCacheHit = script?.cacheHit, error = error,
+        )
+        val result = try {
+            compiled.run(threads, listOf(recorder, progress)).also {
+                // the backend describes itself (library versions) only once it exists
+                run.writeEnv(EnvInfo.record(it.spec.backend, it.backendDescription, spec.device, threads, near))
+            }
+        } catch (e: NonFiniteValueException) {
+            return failed(run, summary(RunSummary.FAILED, e.message, null))
+        } catch (e: DataException) {
+            return failed(run, summary(RunSummary.FAILED, e.message, null))
+        } catch (e: InvalidSpecException) {
+            return failed(run, summary(RunSummary.FAILED, e.message, null))
+        }
+        val s = summary(RunSummary.FINISHED, null, result)
+        run.writeSummary(s)
+        return run
+    }
+
+    private fun failed(run: RunStore.Run, s: RunSummary): RunStore.Run? {
+        run.writeSummary(s)
+        err.println("run $run failed: ${s.error}")
+        return null
+    }
+
+    private fun printEpochs(epochs: List<EpochRecord>) {
+        out.println("%-6s %11s %10s %9s %8s %12s".format("epoch", "train loss", "test loss", "test acc", "time", "samples/s"))
+        for (e in epochs) {
+            out.println(
+                "%-6d %11.4f %10.4f %8.2f%% %7.1fs %,12.0f".format(e.epoch, e.trainLoss, e.testLoss, 100 * e.testAccuracy, e.seconds, e.samplesPerSecond),
+            )
+        }
+    }
+
+    /** The result table: one row per finished run of this command. */
+    private fun printResults(rows: List<Pair<RunStore.Run, RunSummary>>) {
+        if (rows.isEmpty()) return
+        out.println()
+        out.println("%-20s %-18s %6s %11s %10s %9s %9s %8s %11s".format("experiment", "run", "epochs", "train loss", "test loss", "test acc", "best acc", "wall", "cold start"))
+        for ((run, s) in rows) {
+            val best = run.metrics().maxOfOrNull { it.testAccuracy } ?: Double.NaN
+            out.println(
+                "%-20s %-18s %6d %11.4f %10.4f %8.2f%% %8.2f%% %7.1fs %10.1fs".format(
+                    s.experiment, s.runId, s.epochs, s.finalTrainLoss ?: Double.NaN, s.finalTestLoss ?: Double.NaN,
+                    100 * (s.finalTestAccuracy ?: Double.NaN), 100 * best, s.wallSeconds, s.coldStartSeconds ?: Double.NaN,
+                ),
+            )
+        }
+        out.println("records in ${display(rows.first().first.dir.parent.parent)}; see them with 'gradus list' and 'gradus show <run>'")
+    }
+
+    private fun rerun(o: Options): Int {
+        val ref = o.positional.singleOrNull() ?: throw UsageException("rerun needs one run")
+        val st = store(o)
+        val original = st.resolve(ref)
+        var spec = original.spec()
+        o.string("--backend")?.let { spec = spec.copy(backend = it) }
+        val threads = o.int("--threads", original.env()?.threads ?: 1)
+        SpecCompiler.validate(spec).takeIf { it.isNotEmpty() }?.let { problems ->
+            err.println("$original: the recorded spec is no longer valid:")
+            problems.forEach { err.println("  ${it.path}: ${it.message}") }
+            return 1
+        }
+        val again = record(st, spec, threads, null, null, null, null, rerunOf = original.toString()) ?: return 1
+        printResults(listOf(again to again.summary()!!))
+        val a = original.metrics().map { it.deterministicPart() }
+        val b = again.metrics().map { it.deterministicPart() }
+        return if (a == b) {
+            out.println("metrics are bit-identical to $original (${a.size} epochs)")
+            0
+        } else {
+            val first = a.indices.firstOrNull { it >= b.size || a[it] != b[it] } ?: a.size
+            err.println("metrics differ from $original from epoch ${first + 1} on (threads or backend differ? original: ${original.env()?.threads} thread(s), ${original.env()?.backend})")
+            1
+        }
+    }
+
+    private fun list(o: Options): Int {
+        val st = store(o)
+        val runs = st.all()
+        if (runs.isEmpty()) {
+            out.println("no runs in ${st.root}")
+            return 0
+        }
+        out.println("%-24s %-18s %-10s %6s %9s  %s".format("experiment", "run", "status", "epochs", "test acc", "started"))
+        for (r in runs) {
+            val s = r.summary()
+            val m = r.metrics()
+            out.println(
+                "%-24s %-18s %-10s %6s %9s  %s".format(
+                    r.experiment, r.id, r.status(), m.size,
+                    m.lastOrNull()?.let { "%.2f%%".format(100 * it.testAccuracy) } ?: "-",
+                    r.info()?.startedAt ?: s?.startedAt ?: "-",
+                ),
+            )
+        }
+        return 0
+    }
+
+    private fun show(o: Options): Int {
+        val ref = o.positional.singleOrNull() ?: throw UsageException("show needs one run")
+        val r = store(o).resolve(ref)
+        val s = r.summary()
+        out.println("run ${r} (${r.status()})  ${r.dir}")
+        r.info()?.let { out.println("started ${it.startedAt}  command: ${it.command}" + (it.rerunOf?.let { o -> "  rerun of $o" } ?: "")) }
+        r.env()?.let { out.println("env: gradus ${it.gradusVersion}, ${it.backendDescription}, java ${it.javaVersion}, ${it.os}" + (it.gitCommit?.let { c -> ", git ${c.take(12)}${if (it.gitDirty == true) " (dirty)" else ""}" } ?: "")) }
+        out.println("spec:")
+        dev.gradus.dsl.SpecJson.encode(r.spec()).lines().forEach { out.println("  $it") }
+        val m = r.metrics()
+        if (m.isNotEmpty()) printEpochs(m)
+        if (s != null && s.status == RunSummary.FINISHED) printResults(listOf(r to s))
+        s?.error?.let { out.println("error: $it") }
+        return 0
+    }
+}
+
+/** [p] relative to the working directory when it lies below it. */
+private fun display(p: Path): Path {
+    val here = Path.of("").toAbsolutePath()
+    return if (p.startsWith(here)) here.relativize(p) else p
+}

@@ -1,0 +1,20 @@
+package dev.gradus.experiments
+
+import java.nio.file.Path
+import java.util.Properties
+
+/** Build facts and well-known places. */
+object Gradus {
+    val version: String by lazy {
+        val p = Properties()
+        Gradus::class.java.getResourceAsStream("/gradus.properties")?.use { p.load(it) }
+        p.getProperty("version", "unknown")
+    }
+
+    /** `GRADUS_CACHE`, else `~/.cache/gradus`: compiled scripts, DJL's libtorch. */
+    fun cacheDir(): Path = System.getenv("GRADUS_CACHE")?.let { Path.of(it) }
+        ?: Path.of(System.getProperty("user.home"), ".cache", "gradus")
+
+    /** The repository root the launcher runs from (`-Dgradus.home`), else the working directory. */
+    fun home(): Path = Path.of(System.getProperty("gradus.home") ?: ".").toAbsolutePath().normalize()
+}

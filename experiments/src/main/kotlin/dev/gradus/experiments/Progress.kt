@@ -1,0 +1,54 @@
+package dev.gradus.experiments
+
+import dev.gradus.engine.train.EpochMetrics
+import dev.gradus.engine.train.StepEvent
+import dev.gradus.engine.train.TrainingListener
+import java.io.PrintStream
+
+/**
+ * Training progress for people: on a terminal a bar redrawn in place (loss, samples/s, ETA);
+ * elsewhere (logs, CI) one plain line per epoch.
+ */
+class Progress(private val out: PrintStream, private val interactive: Boolean, private val epochs: Int) : TrainingListener {
+    private var epochStart = System.nanoTime()
+    private var samples = 0L
+    private var lossSum = 0.0
+    private var lastDraw = 0L
+
+    override fun onStep(event: StepEvent) {
+        if (event.batch() == 1) {
+            epochStart = System.nanoTime()
+            samples = 0
+            lossSum = 0.0
+        }
+        samples += event.batchSize()
+        lossSum += event.loss()
+        if (!interactive) return
+        val now = System.nanoTime()
+        if (now - lastDraw < 100_000_000L && event.batch() != event.batchesPerEpoch()) return
+        lastDraw = now
+        val frac = event.batch().toDouble() / event.batchesPerEpoch()
+        val elapsed = (now - epochStart) / 1e9
+        val rate = samples / elapsed.coerceAtLeast(1e-9)
+        val eta = elapsed / frac * (1 - frac)
+        val width = 24
+        val filled = (frac * width).toInt()
+        out.print(
+            "\repoch %d/%d [%s%s] %3d%% loss %.4f %,.0f samples/s ETA %.1fs   ".format(
+                event.epoch(), epochs, "#".repeat(filled), ".".repeat(width - filled), (frac * 100).toInt(),
+                lossSum / event.batch(), rate, eta,
+            ),
+        )
+        out.flush()
+    }
+
+    override fun onEpoch(metrics: EpochMetrics) {
+        if (interactive) out.print("\r" + " ".repeat(90) + "\r")
+        out.println(
+            "epoch %d/%d  train loss %.4f  test loss %.4f  test acc %.2f%%  %.1fs  %,.0f samples/s".format(
+                metrics.epoch(), epochs, metrics.trainLoss(), metrics.testLoss(), 100 * metrics.testAccuracy(),
+                metrics.seconds(), metrics.samplesPerSecond(),
+            ),
+        )
+    }
+}

@@ -1,0 +1,99 @@
+package dev.gradus.experiments
+
+import dev.gradus.engine.train.EpochMetrics
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.json.Json
+
+/** JSON settings of every run-record file: stable, readable, NaN refused. */
+internal val recordJson = Json {
+    prettyPrint = true
+    encodeDefaults = true
+    ignoreUnknownKeys = true
+}
+
+/** One JSON line per line of `metrics.jsonl`. */
+internal val lineJson = Json {
+    encodeDefaults = true
+    ignoreUnknownKeys = true
+}
+
+/** One epoch in `metrics.jsonl`. Timing fields vary between runs; the others must not. */
+@Serializable
+data class EpochRecord(
+    val stage: String,
+    val epoch: Int,
+    val step: Long,
+    val trainLoss: Double,
+    val testLoss: Double,
+    val testAccuracy: Double,
+    val seconds: Double,
+    val samplesPerSecond: Double,
+) {
+    /** The part of the record that a rerun must reproduce bit for bit. */
+    fun deterministicPart() = listOf(stage, epoch, step, trainLoss, testLoss, testAccuracy)
+
+    companion object {
+        fun of(m: EpochMetrics) = EpochRecord(
+            m.stage(), m.epoch(), m.steps(), m.trainLoss(), m.testLoss(), m.testAccuracy(), m.seconds(), m.samplesPerSecond(),
+        )
+    }
+}
+
+/** `run.json`: written when the run starts. */
+@Serializable
+data class RunInfo(
+    val experiment: String,
+    val runId: String,
+    val startedAt: String,
+    val command: String,
+    val scriptFile: String? = null,
+    val scriptSha256: String? = null,
+    val rerunOf: String? = null,
+)
+
+/** `env.json`: where and with what the run ran. */
+@Serializable
+data class EnvRecord(
+    val gradusVersion: String,
+    val backend: String,
+    val backendDescription: String,
+    val device: String,
+    val threads: Int,
+    val ompWaitPolicy: String?,
+    val javaVersion: String,
+    val javaVendor: String,
+    val jvm: String,
+    val os: String,
+    val arch: String,
+    val cpus: Int,
+    val gitCommit: String? = null,
+    val gitDirty: Boolean? = null,
+)
+
+/** `summary.json`: written last; its presence with status "finished" is what makes a run finished. */
+@Serializable
+data class RunSummary(
+    val status: String,
+    val experiment: String,
+    val runId: String,
+    val startedAt: String,
+    val endedAt: String,
+    val wallSeconds: Double,
+    val epochs: Int = 0,
+    val steps: Long = 0,
+    val finalTrainLoss: Double? = null,
+    val finalTestLoss: Double? = null,
+    val finalTestAccuracy: Double? = null,
+    val parameterCount: Long? = null,
+    /** JVM start to the first training step. */
+    val coldStartSeconds: Double? = null,
+    val scriptCompileSeconds: Double? = null,
+    val scriptCacheHit: Boolean? = null,
+    val error: String? = null,
+) {
+    companion object {
+        const val FINISHED = "finished"
+        const val FAILED = "failed"
+        const val INCOMPLETE = "incomplete"
+    }
+}

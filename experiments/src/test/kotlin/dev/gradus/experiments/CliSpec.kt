@@ -1,0 +1,160 @@
+package dev.gradus.experiments
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldMatch
+import java.io.ByteArrayOutputStream
+import java.io.PrintStream
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.io.path.exists
+import kotlin.io.path.listDirectoryEntries
+import kotlin.io.path.writeText
+
+/** The command line end to end: scripts in, run records out. Uses tiny generated data. */
+class CliSpec : FunSpec({
+    val work = Files.createTempDirectory("gradus-cli")
+    val runs = work.resolve("runs")
+    // a private script cache so the first compile is a real miss
+    val cache = work.resolve("cache")
+
+    data class Outcome(val code: Int, val out: String, val err: String)
+
+    fun gradus(vararg args: String): Outcome {
+        val o = ByteArrayOutputStream()
+        val e = ByteArrayOutputStream()
+        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache).run(arrayOf(*args))
+        return Outcome(code, o.toString(), e.toString())
+    }
+
+    fun script(name: String, text: String): Path = work.resolve(name).also { it.writeText(text.trimIndent()) }
+
+    val tiny = """
+        experiment("tiny") {
+            seed = 3
+            data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+            model { dense(16, tanh); output(classes = 3) }
+            optimizer = sgd(lr = 0.1)
+            train { epochs = 2; batchSize = 32 }
+        }
+    """
+
+    test("a script runs and leaves a complete record") {
+        val f = script("tiny.experiment.kts", tiny)
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        r.out shouldContain "experiment tiny"
+        r.out shouldContain "test acc"
+        val dir = runs.resolve("tiny").listDirectoryEntries().single()
+        for (name in listOf("spec.json", "run.json", "env.json", "metrics.jsonl", "summary.json", "tiny.experiment.kts", "script.sha256")) {
+            dir.resolve(name).exists() shouldBe true
+        }
+        val store = RunStore(runs)
+        val run = store.resolve("tiny")
+        run.status() shouldBe "finished"
+        run.metrics() shouldHaveSize 2
+        run.env()!!.threads shouldBe 1
+        run.env()!!.backendDescription shouldContain "libtorch"
+        Files.readString(dir.resolve("script.sha256")) shouldContain RunStore.sha256(Files.readString(f))
+        run.summary()!!.coldStartSeconds shouldNotBe null
+        // no temporary files are left behind by the atomic writes
+        dir.listDirectoryEntries().none { it.fileName.toString().endsWith(".tmp") } shouldBe true
+    }
+
+    test("a second run of an unchanged script skips compilation") {
+        val f = script("cached.experiment.kts", tiny.replace("\"tiny\"", "\"cached\""))
+        gradus("run", f.toString(), "--out", runs.toString()).out shouldContain "compiled in"
+        val second = gradus("run", f.toString(), "--out", runs.toString())
+        second.code shouldBe 0
+        second.out shouldContain "(cached)"
+    }
+
+    test("rerun reproduces the metrics bit for bit") {
+        val r = gradus("rerun", "tiny", "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        r.out shouldContain "metrics are bit-identical"
+        val store = RunStore(runs)
+        val all = store.all().filter { it.experiment == "tiny" }
+        all shouldHaveSize 2
+        all[0].metrics().map { it.deterministicPart() } shouldBe all[1].metrics().map { it.deterministicPart() }
+        all[1].info()!!.rerunOf shouldBe all[0].toString()
+    }
+
+    test("a type error reports file:line:column and records nothing") {
+        val f = script(
+            "typo.experiment.kts",
+            """
+            experiment("typo") {
+                seed = 3
+                train { epochs = "five" }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldMatch Regex("""(?s).*typo\.experiment\.kts:3:\d+: error: .*""")
+        runs.resolve("typo").exists() shouldBe false
+    }
+
+    test("an invalid spec lists every problem with its path and records nothing") {
+        val f = script(
+            "invalid.experiment.kts",
+            """
+            experiment("invalid") {
+                data = shapeset(family = Basic, train = 100, test = 50)
+                model { dense(0, relu); output(classes = 3) }
+                optimizer = sgd(lr = -1.0)
+                train { epochs = 1; batchSize = 500 }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldContain "model.layers[0].units"
+        r.err shouldContain "optimizer.lr"
+        r.err shouldContain "train.batchSize"
+        runs.resolve("invalid").exists() shouldBe false
+    }
+
+    test("an exception in the script names the script line") {
+        val f = script(
+            "throws.experiment.kts",
+            """
+            val widths = listOf(8, 16)
+            val w = widths[5]
+            experiment("throws") { }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldContain "throws.experiment.kts:2: error:"
+        runs.resolve("throws").exists() shouldBe false
+    }
+
+    test("a run that died lists as incomplete, never as finished") {
+        val store = RunStore(runs)
+        val spec = store.resolve("tiny").spec()
+        val dead = store.create(spec.copy(name = "died"), null, null)
+        dead.writeMetrics(store.resolve("tiny").metrics().take(1))
+        val r = gradus("list", "--out", runs.toString())
+        r.code shouldBe 0
+        r.out.lines().single { it.startsWith("died") } shouldContain "incomplete"
+        r.out.lines().first { it.startsWith("tiny") } shouldContain "finished"
+        gradus("show", "died", "--out", runs.toString()).out shouldContain "(incomplete)"
+    }
+
+    test("usage errors exit 2 with a pointer to help") {
+        val r = gradus("frobnicate")
+        r.code shouldBe 2
+        r.err shouldContain "unknown command 'frobnicate'"
+        gradus("run").code shouldBe 2
+        gradus("show", "nope", "--out", runs.toString()).err shouldContain "no run 'nope'"
+    }
+
+    afterSpec { work.toFile().deleteRecursively() }
+})
