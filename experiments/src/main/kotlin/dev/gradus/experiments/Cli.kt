@@ -76,7 +76,7 @@ class Cli(
                 "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend")))
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
-                "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer")))
+                "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype")))
                 "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
                 "help", "--help", "-h" -> usage(0)
                 else -> throw UsageException("unknown command '$command'")
@@ -112,6 +112,7 @@ class Cli(
             |  bench mlp                    training throughput of the 784-256-256-10 MLP,
             |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R]
             |      [--no-peer] [--peer DIR]   beside PyTorch when the peer is installed
+            |      [--peer-coretype auto|none|NAME] [--no-checks]
             |  version
             |
             |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).

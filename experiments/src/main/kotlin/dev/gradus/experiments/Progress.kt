@@ -18,6 +18,7 @@ class Progress(private val out: PrintStream, private val interactive: Boolean, p
     override fun onStep(event: StepEvent) {
         if (event.batch() == 1) {
             epochStart = System.nanoTime()
+            lastDraw = epochStart // first redraw after 0.1 s, when the rate means something
             samples = 0
             lossSum = 0.0
         }

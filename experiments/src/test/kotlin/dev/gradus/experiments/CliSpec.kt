@@ -85,6 +85,51 @@ class CliSpec : FunSpec({
         all[1].info()!!.rerunOf shouldBe all[0].toString()
     }
 
+    test("a script may declare several experiments; --seed overrides every seed") {
+        val f = script(
+            "sweep.experiment.kts",
+            """
+            for (lr in listOf(0.05, 0.2)) {
+                experiment("lr-${'$'}lr") {
+                    data = shapeset(family = Basic, train = 200, test = 100, imageSize = 8)
+                    model { dense(8, relu); output(classes = 3) }
+                    optimizer = sgd(lr = lr)
+                    train { epochs = 1; batchSize = 50 }
+                }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString(), "--seed", "42")
+        r.code shouldBe 0
+        r.out shouldContain "2 experiments"
+        val store = RunStore(runs)
+        store.resolve("lr-0.05").spec().seed shouldBe 42L
+        store.resolve("lr-0.2").status() shouldBe "finished"
+    }
+
+    test("when one experiment of a script is invalid, none of them runs") {
+        val f = script(
+            "half.experiment.kts",
+            """
+            experiment("good") {
+                data = shapeset(family = Basic, train = 200, test = 100, imageSize = 8)
+                model { output(classes = 3) }
+                optimizer = sgd(lr = 0.1)
+            }
+            experiment("bad") {
+                data = shapeset(family = Basic, train = 200, test = 100, imageSize = 8)
+                model { output(classes = 2) }
+                optimizer = sgd(lr = 0.1)
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldContain "bad: model.layers[0].units"
+        runs.resolve("good").exists() shouldBe false
+        runs.resolve("bad").exists() shouldBe false
+    }
+
     test("a type error reports file:line:column and records nothing") {
         val f = script(
             "typo.experiment.kts",

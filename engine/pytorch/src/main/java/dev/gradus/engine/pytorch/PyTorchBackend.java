@@ -104,13 +104,12 @@ public final class PyTorchBackend implements Backend {
     return s.isEmpty() ? root : s.peek();
   }
 
-  /** Wraps a fresh native result, moving it into the current scope. */
+  /** Wraps a fresh native result, moving it into the current scope; its shape is asked for lazily. */
   private PtTensor own(PtNDArray nd, DType dtype) {
-    PtNDManager m = current();
-    if (nd.getManager() != m) nd.attach(m);
-    return new PtTensor(this, nd, dtype, null);
+    return own(nd, dtype, null);
   }
 
+  /** As {@link #own(PtNDArray, DType)} with the shape already known (null: unknown). */
   private PtTensor own(PtNDArray nd, DType dtype, long[] shape) {
     PtNDManager m = current();
     if (nd.getManager() != m) nd.attach(m);
