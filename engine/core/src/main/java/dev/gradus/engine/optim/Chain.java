@@ -30,6 +30,16 @@ public record Chain(List<GradientTransform> transforms) implements GradientTrans
       }
       return out;
     }
+
+    @Override
+    public Map<String, long[]> words() {
+      Map<String, long[]> out = new LinkedHashMap<>();
+      for (int i = 0; i < members.size(); i++) {
+        int k = i;
+        members.get(i).words().forEach((name, v) -> out.put(k + "/" + name, v));
+      }
+      return out;
+    }
   }
 
   @Override
@@ -37,6 +47,35 @@ public record Chain(List<GradientTransform> transforms) implements GradientTrans
     List<OptimizerState> states = new ArrayList<>();
     for (GradientTransform t : transforms) states.add(t.init(params));
     return new State(states);
+  }
+
+  @Override
+  public OptimizerState restore(StateDict dict, ParameterSet params) {
+    List<OptimizerState> states = new ArrayList<>();
+    for (int i = 0; i < transforms.size(); i++) states.add(transforms.get(i).restore(dict.member(String.valueOf(i)), params));
+    return new State(states);
+  }
+
+  @Override
+  public List<dev.gradus.engine.schedule.Schedule> schedules() {
+    List<dev.gradus.engine.schedule.Schedule> out = new ArrayList<>();
+    for (GradientTransform t : transforms) out.addAll(t.schedules());
+    return out;
+  }
+
+  /** Members' hyperparameters; a name used by several members is prefixed with the member index. */
+  @Override
+  public Map<String, Double> hyperparameters(OptimizerState state) {
+    List<OptimizerState> members = ((State) state).members();
+    Map<String, Double> out = new LinkedHashMap<>();
+    Map<String, Integer> seen = new java.util.HashMap<>();
+    for (int i = 0; i < transforms.size(); i++) {
+      for (Map.Entry<String, Double> e : transforms.get(i).hyperparameters(members.get(i)).entrySet()) {
+        String name = seen.merge(e.getKey(), 1, Integer::sum) == 1 ? e.getKey() : i + "/" + e.getKey();
+        out.put(name, e.getValue());
+      }
+    }
+    return out;
   }
 
   @Override

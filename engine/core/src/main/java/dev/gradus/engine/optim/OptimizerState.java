@@ -12,6 +12,11 @@ public interface OptimizerState {
 
   Map<String, Double> scalars();
 
+  /** Exact 64-bit words (random stream states, counters beyond 2^53), keyed like the rest. */
+  default Map<String, long[]> words() {
+    return Map.of();
+  }
+
   /** The state of a transform that keeps none. */
   OptimizerState EMPTY = new OptimizerState() {
     @Override

@@ -30,6 +30,21 @@ public record ScaleByLearningRate(Schedule learningRate) implements GradientTran
   }
 
   @Override
+  public OptimizerState restore(StateDict dict, ParameterSet params) {
+    return new State((long) dict.scalar("step"));
+  }
+
+  @Override
+  public java.util.List<Schedule> schedules() {
+    return java.util.List.of(learningRate);
+  }
+
+  @Override
+  public Map<String, Double> hyperparameters(OptimizerState state) {
+    return Map.of("lr", learningRate.at(((State) state).step()));
+  }
+
+  @Override
   public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
     long step = ((State) state).step();
     double lr = learningRate.at(step);

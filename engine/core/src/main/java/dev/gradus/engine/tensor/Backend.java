@@ -121,6 +121,12 @@ public interface Backend extends AutoCloseable {
     return mul(a, a);
   }
 
+  /** Element-wise {@code max(a, b)} (broadcasting). */
+  Tensor maximum(Tensor a, Tensor b);
+
+  /** Each element limited to {@code [lo, hi]}. */
+  Tensor clamp(Tensor a, double lo, double hi);
+
   /** 1 where {@code a > 0}, else 0, in a's type. */
   Tensor positiveMask(Tensor a);
 
@@ -145,6 +151,11 @@ public interface Backend extends AutoCloseable {
 
   default Tensor mean(Tensor a) {
     return scale(sum(a), 1.0 / a.size());
+  }
+
+  /** {@code Σ a²} as a 0-d tensor (squared L2 norm, for clipping and diagnostics). */
+  default Tensor sumOfSquares(Tensor a) {
+    return sum(square(a));
   }
 
   /** Index of the largest element of each row of a matrix, as INT64 {@code [rows]}. */

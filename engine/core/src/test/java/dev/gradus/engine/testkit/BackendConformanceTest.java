@@ -240,6 +240,19 @@ public abstract class BackendConformanceTest {
   }
 
   @Test
+  void maximumClampAndSumOfSquares() {
+    try (MemoryScope s = be.openScope()) {
+      Tensor a = be.fromDoubles(new double[] {1, -2, 3, -4}, 2, 2);
+      Tensor b = be.fromDoubles(new double[] {0, 5}, 2);
+      assertArrayEquals(new double[] {1, 5, 3, 5}, be.maximum(a, b).toDoubles());
+      assertArrayEquals(new double[] {1, -2, 2.5, -2}, be.clamp(a, -2, 2.5).toDoubles());
+      assertEquals(30.0, be.sumOfSquares(a).item(), 1e-12);
+      assertEquals(DType.FLOAT32, be.clamp(be.fromFloats(new float[] {1f}, 1), 0, 0.5).dtype());
+      assertThrows(IllegalArgumentException.class, () -> be.clamp(a, 1, 0));
+    }
+  }
+
+  @Test
   void inPlaceUpdates() {
     Tensor p = be.detach(be.fromDoubles(new double[] {1, 2, 3}, 3));
     try (MemoryScope s = be.openScope()) {

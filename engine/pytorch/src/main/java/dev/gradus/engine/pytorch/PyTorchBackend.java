@@ -334,6 +334,17 @@ public final class PyTorchBackend implements Backend {
   }
 
   @Override
+  public Tensor maximum(Tensor a, Tensor b) {
+    return own(JniUtils.max(nd(a), nd(b)), a.dtype());
+  }
+
+  @Override
+  public Tensor clamp(Tensor a, double lo, double hi) {
+    if (lo > hi) throw new IllegalArgumentException("clamp needs lo <= hi, got " + lo + " > " + hi);
+    return own(JniUtils.clip(nd(a), lo, hi), a.dtype(), ((PtTensor) a).knownShape());
+  }
+
+  @Override
   public Tensor positiveMask(Tensor a) {
     PtNDArray mask = JniUtils.gt(nd(a), constant(a.dtype(), 0.0));
     PtNDArray typed = JniUtils.to(mask, djl(a.dtype()), djlDevice);

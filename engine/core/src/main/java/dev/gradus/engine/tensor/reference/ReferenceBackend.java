@@ -338,6 +338,18 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public Tensor maximum(Tensor a, Tensor b) {
+    // NaN propagates, as in torch.maximum
+    return zip(a, b, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y));
+  }
+
+  @Override
+  public Tensor clamp(Tensor a, double lo, double hi) {
+    if (lo > hi) throw new IllegalArgumentException("clamp needs lo <= hi, got " + lo + " > " + hi);
+    return map(a, x -> x < lo ? lo : (x > hi ? hi : x));
+  }
+
+  @Override
   public Tensor positiveMask(Tensor a) {
     return map(a, x -> x > 0 ? 1.0 : 0.0);
   }
