@@ -28,9 +28,9 @@ public interface GradientTransform {
    * backend outside any scope. The default serves transforms without state.
    */
   default OptimizerState restore(StateDict dict, ParameterSet params) {
-    if (!dict.tensors().isEmpty() || !dict.scalars().isEmpty()) {
+    if (!dict.tensors().isEmpty() || !dict.scalars().isEmpty() || !dict.words().isEmpty()) {
       throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state but the state dict has "
-          + dict.tensors().keySet() + " " + dict.scalars().keySet());
+          + dict.tensors().keySet() + " " + dict.scalars().keySet() + " " + dict.words().keySet());
     }
     return init(params);
   }

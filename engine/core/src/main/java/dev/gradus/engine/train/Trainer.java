@@ -6,39 +6,62 @@ import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.data.Dataset;
 import dev.gradus.engine.data.Minibatches;
 import dev.gradus.engine.nn.Model;
+import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
+import dev.gradus.engine.optim.ParameterAverager;
+import dev.gradus.engine.optim.StateDict;
 import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.random.RandomStreams;
+import dev.gradus.engine.schedule.MetricDrivenSchedule;
+import dev.gradus.engine.schedule.Schedule;
+import dev.gradus.engine.schedule.Schedules;
 import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.DType;
 import dev.gradus.engine.tensor.MemoryScope;
 import dev.gradus.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Minibatch training of a classifier with softmax cross-entropy: epochs of steps, an evaluation
- * of the test split after each epoch, events to listeners, and a stop with the place named when
- * a loss, activation or gradient turns NaN/Inf.
+ * Minibatch training of a classifier with softmax cross-entropy, as a pipeline of optimizer
+ * {@link Phase phases} (one phase for a plain run): steps, an evaluation after each epoch,
+ * events to listeners, and a stop with the place named when a loss, activation or gradient
+ * turns NaN/Inf.
+ *
+ * <p>Decisions (stopping rules, plateau-driven schedules, early stopping) read training or
+ * validation metrics only; the validation split is carved from the training data by the
+ * {@code validation-split} stream, and the test split is only reported.
  *
  * <p>Each step runs inside its own memory scope, so every intermediate is freed when the step
  * ends. Data order comes from the {@code data-order} stream only, so a run is reproducible from
  * the root seed.
  */
 public final class Trainer {
+  /** The stream that decides which training examples are held out for validation. */
+  public static final String VALIDATION_SPLIT = "validation-split";
+
   private final Backend backend;
   private final Model model;
-  private final GradientTransform optimizer;
+  private final List<Phase> phases;
   private final TrainingConfig config;
   private final RandomStreams streams;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
+  /** A single phase: {@code optimizer} for {@code config.epochs()} epochs. */
   public Trainer(Backend backend, Model model, GradientTransform optimizer, TrainingConfig config, RandomStreams streams) {
+    this(backend, model, config.epochs() == 0 ? List.of() : List.of(Phase.of("main", optimizer, StoppingRule.epochs(config.epochs()))),
+        config, streams);
+  }
+
+  /** A pipeline: the phases run in order on the same parameters. */
+  public Trainer(Backend backend, Model model, List<Phase> phases, TrainingConfig config, RandomStreams streams) {
     this.backend = backend;
     this.model = model;
-    this.optimizer = optimizer;
+    this.phases = List.copyOf(phases);
     this.config = config;
     this.streams = streams;
   }
@@ -53,46 +76,183 @@ public final class Trainer {
     return model.initialize(backend, config.dtype(), streams.stream(RandomStreams.INIT));
   }
 
+  /**
+   * Splits off the validation examples: a random {@code validationFraction} of {@code train}
+   * (at least one example), drawn from the {@code validation-split} stream. Returns the
+   * training part and the validation part (null when the fraction is 0).
+   */
+  public Holdout holdOutValidation(Dataset train) {
+    if (config.validationFraction() == 0) return new Holdout(train, null);
+    int n = train.size();
+    int k = (int) Math.round(config.validationFraction() * n);
+    if (k < 1 || k >= n) {
+      throw new IllegalArgumentException("a validation fraction of " + config.validationFraction() + " leaves " + k
+          + " of " + n + " training examples for validation; need at least 1 on each side");
+    }
+    // a fresh stream: the same examples are held out however often this is asked
+    int[] order = streams.fresh(VALIDATION_SPLIT).permutation(n);
+    int[] val = Arrays.copyOfRange(order, 0, k);
+    int[] rest = Arrays.copyOfRange(order, k, n);
+    Arrays.sort(val);
+    Arrays.sort(rest);
+    return new Holdout(train.subset(rest), train.subset(val));
+  }
+
   /** Trains {@code params} in place on {@code train}, evaluating on {@code test} after each epoch. */
   public TrainingResult fit(ParameterSet params, Dataset train, Dataset test) {
     checkData(train, "training");
     checkData(test, "test");
+    Holdout split = holdOutValidation(train);
+    checkDecisionsHaveData(split.validation() != null);
     RandomStream order = streams.stream(RandomStreams.DATA_ORDER);
-    TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients());
-    OptimizerState state = optimizer.init(params);
     List<EpochMetrics> history = new ArrayList<>();
+    List<PhaseResult> phaseResults = new ArrayList<>();
     long step = 0;
-    try (DeviceData trainData = upload(train); DeviceData testData = upload(test)) {
-      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-        long t0 = System.nanoTime();
-        List<int[]> batches = Minibatches.epoch(train.size(), config.batchSize(), config.shuffle(), order);
-        double lossSum = 0;
-        int b = 0;
-        for (int[] rows : batches) {
-          b++;
-          step++;
-          try (MemoryScope scope = backend.openScope()) {
-            Tensor idx = backend.fromInts(rows);
-            TrainingStep.Outcome outcome = trainingStep.run(params, state,
-                backend.takeRows(trainData.features, idx), backend.takeRows(trainData.labels, idx), epoch, step);
-            state = outcome.state();
-            lossSum += outcome.loss();
-            for (TrainingListener l : listeners) {
-              l.onStep(new StepEvent(config.stage(), epoch, b, batches.size(), step, outcome.loss(), rows.length));
+    int epoch = 0;
+    OptimizerState state = null;
+    try (DeviceData trainData = upload(split.train());
+        DeviceData validationData = split.validation() == null ? null : upload(split.validation());
+        DeviceData testData = upload(test)) {
+      for (int p = 0; p < phases.size(); p++) {
+        Phase phase = phases.get(p);
+        GradientTransform optimizer = phase.optimizer();
+        OptimizerState previous = state;
+        state = phase.carryState() && previous != null ? optimizer.restore(StateDict.of(previous), params) : optimizer.init(params);
+        if (previous != null) release(previous);
+        StoppingRule rule = phase.stop();
+        for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
+        TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients());
+        Map<String, double[]> best = null;
+        int bestEpoch = 0;
+        int epochInPhase = 0;
+        long stepInPhase = 0;
+        boolean stop = false;
+        while (!stop) {
+          epoch++;
+          epochInPhase++;
+          long t0 = System.nanoTime();
+          int batchSize = batchSize(phase.batchSize(), epochInPhase, split.train().size());
+          List<int[]> batches = Minibatches.epoch(split.train().size(), batchSize, config.shuffle(), order);
+          double lossSum = 0;
+          int b = 0;
+          long samples = 0;
+          for (int[] rows : batches) {
+            b++;
+            step++;
+            stepInPhase++;
+            try (MemoryScope scope = backend.openScope()) {
+              Tensor idx = backend.fromInts(rows);
+              TrainingStep.Outcome outcome = trainingStep.run(params, state,
+                  backend.takeRows(trainData.features, idx), backend.takeRows(trainData.labels, idx), epoch, step);
+              state = outcome.state();
+              lossSum += outcome.loss();
+              samples += rows.length;
+              for (TrainingListener l : listeners) {
+                l.onStep(new StepEvent(config.stage(), epoch, b, batches.size(), step, outcome.loss(), rows.length));
+              }
+            }
+            if (rule.stopAfterStep(stepInPhase)) {
+              stop = true;
+              break;
             }
           }
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          ParameterSet evaluated = evaluationParameters(params, optimizer, state);
+          Evaluation val = validationData == null ? null : evaluate(evaluated, validationData);
+          Evaluation ev = evaluate(evaluated, testData);
+          EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / b, ev.loss(), ev.accuracy(),
+              seconds, samples / seconds, phase.name(), val == null ? Double.NaN : val.loss(),
+              val == null ? Double.NaN : val.accuracy(), batchSize, optimizer.hyperparameters(state));
+          history.add(m);
+          for (TrainingListener l : listeners) l.onEpoch(m);
+          feedMetricSchedules(optimizer, m);
+          stop |= rule.stopAfterEpoch(m, epochInPhase);
+          if (rule.restoresBest() && rule.isBest(m)) {
+            best = params.snapshot();
+            bestEpoch = epoch;
+          }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Evaluation ev = evaluate(params, testData);
-        EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / batches.size(), ev.loss(), ev.accuracy(),
-            seconds, train.size() / seconds);
-        history.add(m);
-        for (TrainingListener l : listeners) l.onEpoch(m);
+        int restored = 0;
+        if (rule.restoresBest() && best != null && bestEpoch != epoch) {
+          restore(params, best);
+          restored = bestEpoch;
+        }
+        PhaseResult r = new PhaseResult(phase.name(), epochInPhase, stepInPhase, rule.describe(), restored);
+        phaseResults.add(r);
+        for (TrainingListener l : listeners) l.onPhaseEnd(r);
       }
+    } finally {
+      if (state != null) release(state);
     }
-    TrainingResult result = new TrainingResult(List.copyOf(history), step);
+    TrainingResult result = new TrainingResult(List.copyOf(history), step, List.copyOf(phaseResults));
     for (TrainingListener l : listeners) l.onEnd(result);
     return result;
+  }
+
+  private int batchSize(Schedule schedule, int epochInPhase, int trainSize) {
+    if (schedule == null) return config.batchSize();
+    double v = schedule.at(epochInPhase - 1);
+    if (!(v >= 1)) throw new IllegalArgumentException("batch size schedule gave " + v + " at epoch " + epochInPhase + "; need >= 1");
+    return (int) Math.min(trainSize, Math.round(v));
+  }
+
+  /**
+   * The parameters to evaluate: the optimizer's averaged iterates (Polyak, EMA) when the run
+   * asks for them and the averaging has started, else the parameters themselves.
+   */
+  private ParameterSet evaluationParameters(ParameterSet params, GradientTransform optimizer, OptimizerState state) {
+    if (!config.evaluateAveraged()) return params;
+    Map<String, Tensor> averaged = ParameterAverager.find(optimizer, state)
+        .map(ParameterAverager.Found::averagedParameters).orElse(null);
+    if (averaged == null) return params;
+    ParameterSet view = new ParameterSet();
+    for (Parameter p : params.all()) {
+      Tensor a = averaged.get(p.path());
+      view.add(new Parameter(p.path(), a == null ? p.value() : a, p.trainable()));
+    }
+    return view;
+  }
+
+  /** Schedules driven by a metric (reduce-on-plateau) see it after each evaluation. */
+  private static void feedMetricSchedules(GradientTransform optimizer, EpochMetrics m) {
+    for (MetricDrivenSchedule md : metricDriven(optimizer)) md.observe(m.metric(md.metric()));
+  }
+
+  /** Every metric-driven schedule of the optimizer, also those nested in warm-ups and joins. */
+  private static List<MetricDrivenSchedule> metricDriven(GradientTransform optimizer) {
+    List<MetricDrivenSchedule> out = new ArrayList<>();
+    for (Schedule s : optimizer.schedules()) {
+      for (MetricDrivenSchedule md : Schedules.metricDriven(s)) if (!out.contains(md)) out.add(md);
+    }
+    return out;
+  }
+
+  /** Fails before training when a decision needs validation data that the configuration does not hold out. */
+  private void checkDecisionsHaveData(boolean haveValidation) {
+    for (Phase phase : phases) {
+      List<String> metrics = new ArrayList<>();
+      if (phase.stop().metric() != null) metrics.add(phase.stop().metric());
+      for (MetricDrivenSchedule md : metricDriven(phase.optimizer())) metrics.add(md.metric());
+      for (String metric : metrics) {
+        EpochMetrics.checkMetricName(metric);
+        if (metric.startsWith("validation.") && !haveValidation) {
+          throw new IllegalArgumentException("phase '" + phase.name() + "' decides on " + metric
+              + " but no validation split is held out; set a validation fraction");
+        }
+      }
+    }
+  }
+
+  private static void release(OptimizerState state) {
+    for (Tensor t : state.tensors().values()) t.close();
+  }
+
+  private void restore(ParameterSet params, Map<String, double[]> values) {
+    try (MemoryScope scope = backend.openScope()) {
+      for (Parameter p : params.all()) {
+        backend.copyInto(p.value(), backend.fromDoubles(p.value().dtype(), values.get(p.path()), p.value().shape()));
+      }
+    }
   }
 
   /** Mean loss and accuracy of {@code params} on {@code data}, in evaluation batches. */
@@ -137,7 +297,7 @@ public final class Trainer {
   }
 
   /** A data set's features and labels held by the backend for the whole run. */
-  private final class DeviceData implements AutoCloseable {
+  private static final class DeviceData implements AutoCloseable {
     final Tensor features;
     final Tensor labels;
     final int size;
@@ -171,5 +331,9 @@ public final class Trainer {
 
   public TrainingConfig config() {
     return config;
+  }
+
+  public List<Phase> phases() {
+    return phases;
   }
 }

@@ -4,7 +4,9 @@ import dev.gradus.engine.autodiff.Ops;
 import dev.gradus.engine.autodiff.Tape;
 import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.nn.Model;
+import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.optim.LookAhead;
 import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
 import dev.gradus.engine.optim.Optimizers;
@@ -36,10 +38,15 @@ public final class TrainingStep {
   /** The minibatch loss (before the update) and the optimizer's next state. */
   public record Outcome(double loss, OptimizerState state) {}
 
-  /** Trains {@code params} in place on features {@code x} and INT64 labels {@code y}. */
+  /**
+   * Trains {@code params} in place on features {@code x} and INT64 labels {@code y}. When the
+   * optimizer asks for the gradient at a look-ahead point (the book's Nesterov, Algorithm 8.3;
+   * RMSProp with Nesterov, 8.6), the model runs on {@code θ + offset}, held in step-scoped
+   * copies, so the parameters themselves never take a round trip through floating point.
+   */
   public Outcome run(ParameterSet params, OptimizerState state, Tensor x, Tensor y, int epoch, long step) {
     Tape tape = Tape.training(backend);
-    Map<String, Var> bound = model.bind(tape, params);
+    Map<String, Var> bound = model.bind(tape, gradientPoint(params, state));
     Var logits = model.forward(bound, tape.constant(x, "input"));
     Var loss = Ops.softmaxCrossEntropy(logits, y);
     double lossValue = loss.value().item();
@@ -62,6 +69,20 @@ public final class TrainingStep {
     GradientTransform.Update u = optimizer.update(grads, state, params);
     Optimizers.applyUpdates(params, u.updates());
     return new Outcome(lossValue, u.state());
+  }
+
+  private ParameterSet gradientPoint(ParameterSet params, OptimizerState state) {
+    Map<String, Tensor> offsets = new LinkedHashMap<>();
+    for (LookAhead.Found f : LookAhead.find(optimizer, state)) {
+      f.offsets(params).forEach((path, o) -> offsets.merge(path, o, backend::add));
+    }
+    if (offsets.isEmpty()) return params;
+    ParameterSet shifted = new ParameterSet();
+    for (Parameter p : params.all()) {
+      Tensor o = offsets.get(p.path());
+      shifted.add(new Parameter(p.path(), o == null ? p.value() : backend.add(p.value(), o), p.trainable()));
+    }
+    return shifted;
   }
 
   /** Locates the first layer whose output is not finite, for the error message. */

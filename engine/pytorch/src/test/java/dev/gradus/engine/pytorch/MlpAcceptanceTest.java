@@ -8,6 +8,7 @@ import dev.gradus.engine.data.Shapeset;
 import dev.gradus.engine.data.ShapesetConfig;
 import dev.gradus.engine.data.Split;
 import dev.gradus.engine.nn.Model;
+import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.Optimizers;
 import dev.gradus.engine.random.RandomStreams;
 import dev.gradus.engine.tensor.Backend;
@@ -22,8 +23,12 @@ import org.junit.jupiter.api.Test;
 class MlpAcceptanceTest {
 
   static TrainingResult trainMlp(Backend be, Split data, long seed, int epochs, int batch, double lr, int classes) {
+    return trainMlp(be, data, seed, epochs, batch, Optimizers.sgd(lr), classes);
+  }
+
+  static TrainingResult trainMlp(Backend be, Split data, long seed, int epochs, int batch, GradientTransform optimizer, int classes) {
     Model model = Model.builder(data.train().featureCount()).dense(256).relu().dense(256).relu().dense(classes).build();
-    Trainer trainer = new Trainer(be, model, Optimizers.sgd(lr), TrainingConfig.of(epochs, batch), new RandomStreams(seed));
+    Trainer trainer = new Trainer(be, model, optimizer, TrainingConfig.of(epochs, batch), new RandomStreams(seed));
     try (var params = trainer.initialize()) {
       return trainer.fit(params, data.train(), data.test());
     }

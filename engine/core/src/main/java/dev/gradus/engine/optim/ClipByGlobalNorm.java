@@ -1,0 +1,114 @@
+package dev.gradus.engine.optim;
+
+import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.schedule.Schedule;
+import dev.gradus.engine.tensor.DType;
+import dev.gradus.engine.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Global-norm clipping (section 8.2.5; Pascanu et al. 2013): all gradients are scaled by one
+ * factor {@code f = min(1, c_k / (‖g‖ + ε))}, where {@code ‖g‖ = sqrt(Σ_tensors Σ g²)} is the
+ * norm of all gradients concatenated and {@code c_k} the max-norm schedule at this transform's
+ * step k (must be > 0).
+ *
+ * <p><b>Which library this matches.</b> With the default {@code ε = 1e-6} this is
+ * {@code torch.nn.utils.clip_grad_norm_(params, c)} (norm type 2): torch computes
+ * {@code clip_coef = max_norm / (total_norm + 1e-6)}, clamps it to at most 1 and multiplies every
+ * gradient by it, so a gradient whose norm is exactly {@code c} is still scaled by
+ * {@code c/(c+1e-6)}. With {@code ε = 0} it is Optax's {@code clip_by_global_norm} (scale by
+ * {@code c/‖g‖} only when {@code ‖g‖ > c}). Where {@code f} is exactly 1 the gradients are passed
+ * through unchanged (the same tensors), which equals torch's multiplication by 1.0 bit for bit.
+ * A NaN norm gives NaN gradients, as in torch with {@code error_if_nonfinite=False}.
+ *
+ * <p>Numerics: each tensor's {@code Σ g²} is computed by the backend in the gradient's type,
+ * the per-tensor sums are accumulated in float64 on the device and read back once per step, and
+ * {@code f} is computed in float64 on the host. torch instead stacks the per-tensor norms in the
+ * gradient's type, so float32 results can differ from torch's in the last bits.
+ *
+ * <p>State: the step count. The hyperparameter reported is {@code clip_global_norm}.
+ */
+public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements GradientTransform {
+  /** torch's {@code clip_grad_norm_} constant. */
+  public static final double TORCH_EPSILON = 1e-6;
+
+  public ClipByGlobalNorm {
+    if (maxNorm == null) throw new IllegalArgumentException("max-norm schedule must not be null");
+    Transforms.nonNegative("epsilon", epsilon);
+  }
+
+  /** torch semantics: {@code ε = 1e-6}. */
+  public ClipByGlobalNorm(Schedule maxNorm) {
+    this(maxNorm, TORCH_EPSILON);
+  }
+
+  /** torch semantics: {@code ε = 1e-6}. */
+  public ClipByGlobalNorm(double maxNorm) {
+    this(Schedule.constant(Transforms.positive("max norm", maxNorm)), TORCH_EPSILON);
+  }
+
+  /** The number of updates made so far. */
+  public record State(long step) implements OptimizerState {
+    @Override
+    public Map<String, Tensor> tensors() {
+      return Map.of();
+    }
+
+    @Override
+    public Map<String, Double> scalars() {
+      return Map.of("step", (double) step);
+    }
+  }
+
+  @Override
+  public OptimizerState init(ParameterSet params) {
+    return new State(0);
+  }
+
+  @Override
+  public OptimizerState restore(StateDict dict, ParameterSet params) {
+    return new State(Transforms.step(dict));
+  }
+
+  @Override
+  public List<Schedule> schedules() {
+    return List.of(maxNorm);
+  }
+
+  @Override
+  public Map<String, Double> hyperparameters(OptimizerState state) {
+    return Map.of("clip_global_norm", maxNorm.at(((State) state).step()));
+  }
+
+  /** {@code sqrt(Σ g²)} over every tensor of {@code gradients}: one read-back. 0 for no gradients. */
+  public static double globalNorm(Map<String, Tensor> gradients) {
+    Tensor total = null;
+    for (Tensor g : gradients.values()) {
+      Tensor ss = g.backend().sumOfSquares(g);
+      if (ss.dtype() != DType.FLOAT64) ss = g.backend().cast(ss, DType.FLOAT64);
+      total = total == null ? ss : g.backend().add(total, ss);
+    }
+    return total == null ? 0.0 : Math.sqrt(total.item());
+  }
+
+  /** The factor {@code min(1, c/(norm + ε))}; NaN for a NaN norm. */
+  public static double factor(double c, double norm, double epsilon) {
+    if (Double.isNaN(norm)) return Double.NaN;
+    return Math.min(1.0, c / (norm + epsilon));
+  }
+
+  @Override
+  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
+    long step = ((State) state).step();
+    double c = Transforms.positive("max norm", maxNorm.at(step), step);
+    double f = factor(c, globalNorm(gradients), epsilon);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
+      Tensor g = e.getValue();
+      out.put(e.getKey(), f == 1.0 ? g : g.backend().scale(g, f));
+    }
+    return new Update(out, new State(step + 1));
+  }
+}

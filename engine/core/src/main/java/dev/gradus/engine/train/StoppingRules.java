@@ -1,0 +1,147 @@
+package dev.gradus.engine.train;
+
+/** The stopping rules behind {@link StoppingRule}'s factories. */
+final class StoppingRules {
+  private StoppingRules() {}
+
+  static int positive(String what, long n) {
+    if (n <= 0) throw new IllegalArgumentException(what + " must be > 0, got " + n);
+    return (int) Math.min(n, Integer.MAX_VALUE);
+  }
+
+  record Epochs(int n) implements StoppingRule {
+    Epochs {
+      positive("epochs", n);
+    }
+
+    @Override
+    public boolean stopAfterEpoch(EpochMetrics m, int epochInPhase) {
+      return epochInPhase >= n;
+    }
+
+    @Override
+    public String describe() {
+      return n + " epoch" + (n == 1 ? "" : "s");
+    }
+  }
+
+  record Steps(long n) implements StoppingRule {
+    Steps {
+      positive("steps", n);
+    }
+
+    @Override
+    public boolean stopAfterEpoch(EpochMetrics m, int epochInPhase) {
+      return false;
+    }
+
+    @Override
+    public boolean stopAfterStep(long stepInPhase) {
+      return stepInPhase >= n;
+    }
+
+    @Override
+    public String describe() {
+      return n + " steps";
+    }
+  }
+
+  static final class Target implements StoppingRule {
+    private final String metric;
+    private final double value;
+    private final int maxEpochs;
+    private boolean reached;
+
+    Target(String metric, double value, int maxEpochs) {
+      EpochMetrics.checkMetricName(metric);
+      positive("maxEpochs", maxEpochs);
+      if (!Double.isFinite(value)) throw new IllegalArgumentException("target value must be finite, got " + value);
+      this.metric = metric;
+      this.value = value;
+      this.maxEpochs = maxEpochs;
+    }
+
+    @Override
+    public boolean stopAfterEpoch(EpochMetrics m, int epochInPhase) {
+      double v = m.metric(metric);
+      reached = EpochMetrics.higherIsBetter(metric) ? v >= value : v <= value;
+      return reached || epochInPhase >= maxEpochs;
+    }
+
+    @Override
+    public String metric() {
+      return metric;
+    }
+
+    @Override
+    public String describe() {
+      return (reached ? "reached " : "did not reach ") + metric + (EpochMetrics.higherIsBetter(metric) ? " >= " : " <= ") + value
+          + (reached ? "" : " within " + maxEpochs + " epochs");
+    }
+  }
+
+  static final class Plateau implements StoppingRule {
+    private final String metric;
+    private final int patience;
+    private final double minDelta;
+    private final int maxEpochs;
+    private final boolean restoreBest;
+    private double best = Double.NaN;
+    private int sinceBest;
+    private boolean capped;
+
+    Plateau(String metric, int patience, double minDelta, int maxEpochs, boolean restoreBest) {
+      EpochMetrics.checkMetricName(metric);
+      positive("patience", patience);
+      positive("maxEpochs", maxEpochs);
+      if (!(minDelta >= 0)) throw new IllegalArgumentException("minDelta must be >= 0, got " + minDelta);
+      this.metric = metric;
+      this.patience = patience;
+      this.minDelta = minDelta;
+      this.maxEpochs = maxEpochs;
+      this.restoreBest = restoreBest;
+    }
+
+    private boolean improves(double v) {
+      if (Double.isNaN(best)) return true;
+      return EpochMetrics.higherIsBetter(metric) ? v > best + minDelta : v < best - minDelta;
+    }
+
+    @Override
+    public boolean isBest(EpochMetrics m) {
+      return m.metric(metric) == best && sinceBest == 0;
+    }
+
+    @Override
+    public boolean stopAfterEpoch(EpochMetrics m, int epochInPhase) {
+      double v = m.metric(metric);
+      if (Double.isNaN(v)) throw new IllegalStateException(metric + " is NaN at epoch " + m.epoch() + "; is there a validation split?");
+      if (improves(v)) {
+        best = v;
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+      capped = epochInPhase >= maxEpochs;
+      return sinceBest >= patience || capped;
+    }
+
+    @Override
+    public String metric() {
+      return metric;
+    }
+
+    @Override
+    public boolean restoresBest() {
+      return restoreBest;
+    }
+
+    @Override
+    public String describe() {
+      String what = restoreBest ? "early stopping: " : "plateau: ";
+      return what + (sinceBest >= patience
+          ? metric + " did not improve by more than " + minDelta + " for " + patience + " epochs (best " + best + ")"
+          : capped ? "reached the cap of " + maxEpochs + " epochs (best " + metric + " " + best + ")" : "running");
+    }
+  }
+}
