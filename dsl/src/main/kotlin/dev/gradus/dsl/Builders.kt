@@ -49,10 +49,14 @@ class ExperimentBuilder(val name: String) {
     /** The network; usually declared with [model] `{ }`. Required. */
     var model: ModelSpec? = null
 
-    /** E.g. [sgd]. Required. */
+    /**
+     * Required: an optimizer ([sgd], [adam], ...), a [chain] of transforms, parameter [groups],
+     * or a [pipeline] of phases. A non-pipeline optimizer runs as one phase "main" of
+     * [TrainSpec.epochs] epochs.
+     */
     var optimizer: OptimizerSpec? = null
 
-    /** Epochs, batch sizes; usually adjusted with [train] `{ }`. */
+    /** Epochs, batch sizes, validation hold-out; usually adjusted with [train] `{ }`. */
     var train: TrainSpec = TrainSpec()
 
     /** Declares the model's layers, first to last; replaces any model declared before. */
@@ -143,7 +147,7 @@ class ModelBuilder {
     fun build(): ModelSpec = ModelSpec(layers.toList())
 }
 
-/** Training settings; starts from the values it is given. */
+/** Training settings; starts from the values it is given. See [TrainSpec] for each. */
 @GradusDsl
 class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
     var epochs: Int = from.epochs
@@ -151,5 +155,102 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
     var shuffle: Boolean = from.shuffle
     var evalBatchSize: Int = from.evalBatchSize
 
-    fun build(): TrainSpec = TrainSpec(epochs = epochs, batchSize = batchSize, shuffle = shuffle, evalBatchSize = evalBatchSize)
+    /** Share of the training data held out for decisions (early stopping, plateaus, reduce-on-plateau). */
+    var validationFraction: Double = from.validationFraction
+
+    /** Evaluate on the optimizer's averaged parameters (needs [polyak] or [ema] in the optimizer). */
+    var evaluateAveraged: Boolean = from.evaluateAveraged
+
+    /** The batch size by epoch (e.g. `stepDecay(32.0, factor = 2.0, every = 5)` doubles it every 5 epochs); null: [batchSize]. */
+    var batchSizeSchedule: ScheduleSpec? = from.batchSizeSchedule
+
+    fun build(): TrainSpec = TrainSpec(
+        epochs = epochs,
+        batchSize = batchSize,
+        shuffle = shuffle,
+        evalBatchSize = evalBatchSize,
+        validationFraction = validationFraction,
+        evaluateAveraged = evaluateAveraged,
+        batchSizeSchedule = batchSizeSchedule,
+    )
+}
+
+/**
+ * The receiver of the blocks that give one optimizer (`group(...) { sgd(0.1) }`,
+ * `phase(...) { adam() }`): it has no members, and as a [GradusDsl] receiver it hides the
+ * enclosing builders, so that a block cannot declare another group or phase by accident.
+ */
+@GradusDsl
+object OptimizerScope
+
+/** Parameter groups, in order; see [groups]. */
+@GradusDsl
+class GroupsBuilder @JvmOverloads constructor(
+    /** The optimizer of the parameters no group claims; null: every parameter must be claimed. */
+    var otherwise: OptimizerSpec? = null,
+) {
+    private val groups = mutableListOf<GroupSpec>()
+
+    /** A group [name] of the parameters matching any of [patterns] (`"**.bias"`, `"layers.0.*"`). */
+    @JvmSynthetic
+    fun group(name: String, vararg patterns: String, optimizer: OptimizerScope.() -> OptimizerSpec) {
+        groups += GroupSpec(name, patterns.toList(), OptimizerScope.optimizer())
+    }
+
+    /** Java form of `group(name, patterns) { optimizer }`. */
+    fun group(name: String, patterns: List<String>, optimizer: OptimizerSpec) {
+        groups += GroupSpec(name, patterns.toList(), optimizer)
+    }
+
+    fun group(name: String, pattern: String, optimizer: OptimizerSpec) {
+        group(name, listOf(pattern), optimizer)
+    }
+
+    fun build(): GroupsSpec = GroupsSpec(groups.toList(), otherwise)
+}
+
+/** The phases of an optimizer pipeline, in order; see [pipeline]. */
+@GradusDsl
+class PipelineBuilder {
+    private val phases = mutableListOf<PhaseSpec>()
+
+    /**
+     * A phase of [epochs] epochs. [carryState]: start from the previous phase's optimizer state
+     * (same optimizer structure) instead of a fresh one; [batchSize]: the batch size by epoch.
+     */
+    @JvmSynthetic
+    fun phase(
+        name: String,
+        epochs: Int,
+        carryState: Boolean = false,
+        batchSize: ScheduleSpec? = null,
+        optimizer: OptimizerScope.() -> OptimizerSpec,
+    ) {
+        phases += PhaseSpec(name, OptimizerScope.optimizer(), EpochsStop(epochs), carryState, batchSize)
+    }
+
+    /** A phase that ends [until] a stopping rule says so: [epochs], [steps], [target], [plateau], [earlyStopping]. */
+    @JvmSynthetic
+    fun phase(
+        name: String,
+        until: StopSpec,
+        carryState: Boolean = false,
+        batchSize: ScheduleSpec? = null,
+        optimizer: OptimizerScope.() -> OptimizerSpec,
+    ) {
+        phases += PhaseSpec(name, OptimizerScope.optimizer(), until, carryState, batchSize)
+    }
+
+    /** Java form of `phase(name, until) { optimizer }`. */
+    @JvmOverloads
+    fun phase(name: String, until: StopSpec, optimizer: OptimizerSpec, carryState: Boolean = false, batchSize: ScheduleSpec? = null) {
+        phases += PhaseSpec(name, optimizer, until, carryState, batchSize)
+    }
+
+    /** Appends a phase spec as is. */
+    fun phase(spec: PhaseSpec) {
+        phases += spec
+    }
+
+    fun build(): PipelineSpec = PipelineSpec(phases.toList())
 }

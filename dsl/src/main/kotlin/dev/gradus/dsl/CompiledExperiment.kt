@@ -12,11 +12,13 @@ import dev.gradus.engine.nn.Dense
 import dev.gradus.engine.nn.Layer
 import dev.gradus.engine.nn.Model
 import dev.gradus.engine.optim.GradientTransform
-import dev.gradus.engine.optim.Optimizers
 import dev.gradus.engine.random.RandomStreams
 import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.DType
 import dev.gradus.engine.tensor.Device
+import dev.gradus.engine.train.Phase
+import dev.gradus.engine.train.PhaseResult
+import dev.gradus.engine.train.StoppingRule
 import dev.gradus.engine.train.Trainer
 import dev.gradus.engine.train.TrainingConfig
 import dev.gradus.engine.train.TrainingListener
@@ -36,10 +38,11 @@ internal data class DenseRecipe(
  * A validated spec with its names resolved ([dtype], [device], activations, initializers): the
  * recipe of the engine objects. [run] builds them (data, model, optimizer, backend), trains and
  * returns the metrics; the parts are also available one by one ([loadData], [buildModel],
- * [buildOptimizer], [trainingConfig]) for hosts that drive the engine themselves.
+ * [buildOptimizer] or [buildPhases], [trainingConfig]) for hosts that drive the engine themselves.
  *
  * Reproducibility: everything random comes from `RandomStreams(spec.seed)`: shapes from the
- * `data` stream, parameters from `init`, minibatch order from `data-order`.
+ * `data` stream, parameters from `init`, minibatch order from `data-order`, the validation
+ * hold-out from `validation-split`, gradient noise from `gradient-noise` (see [OptimizerCompiler]).
  *
  * Model layout: spec layer `model.layers[i]` (a dense layer with its activation) becomes engine
  * layer i, a [Dense] with the activation fused in, so parameter paths `layers.i.weight` name the
@@ -109,13 +112,85 @@ class CompiledExperiment internal constructor(
         return Model(inputSize, built)
     }
 
-    fun buildOptimizer(): GradientTransform = when (val o = spec.optimizer) {
-        is SgdSpec -> Optimizers.sgd(o.lr)
+    /** Whether the optimizer is a [PipelineSpec] (then use [buildPhases]; [buildOptimizer] refuses). */
+    val isPipeline: Boolean get() = spec.optimizer is PipelineSpec
+
+    /** Names of the phases [run] trains, in order ("main" for a non-pipeline optimizer). */
+    val phaseNames: List<String>
+        get() = (spec.optimizer as? PipelineSpec)?.phases?.map { it.name } ?: listOf(MAIN_PHASE)
+
+    /**
+     * The optimizer of a non-pipeline spec, with fresh state-holding parts (reduce-on-plateau
+     * schedules); for a pipeline, throws [IllegalStateException] (see [buildPhases]).
+     */
+    fun buildOptimizer(): GradientTransform {
+        check(!isPipeline) { "experiment '${spec.name}': the optimizer is a pipeline of ${phaseNames.size} phases; use buildPhases()" }
+        return OptimizerCompiler(spec.seed).transform(spec.optimizer, "optimizer", stepsPerEpoch(0))
     }
 
-    /** Stage "train", gradients checked for NaN/Inf at every step. */
+    /**
+     * The phases [run] trains, built fresh (stateful schedules and stopping rules are per run):
+     * a pipeline's phases, or for any other optimizer one phase "main" of `train.epochs` epochs.
+     * A phase's batch size is its own schedule, else `train.batchSizeSchedule`, else (null)
+     * `train.batchSize`.
+     */
+    fun buildPhases(): List<Phase> {
+        val c = OptimizerCompiler(spec.seed)
+        val o = spec.optimizer
+        if (o !is PipelineSpec) {
+            return listOf(
+                Phase(
+                    MAIN_PHASE,
+                    c.transform(o, "optimizer", stepsPerEpoch(0)),
+                    StoppingRule.epochs(spec.train.epochs),
+                    false,
+                    spec.train.batchSizeSchedule?.let { c.schedule(it, null) },
+                ),
+            )
+        }
+        return o.phases.mapIndexed { i, p ->
+            Phase(
+                p.name,
+                c.transform(p.optimizer, "optimizer.phases[$i].optimizer", stepsPerEpoch(i)),
+                c.stop(p.until),
+                p.carryState,
+                (p.batchSize ?: spec.train.batchSizeSchedule)?.let { c.schedule(it, null) },
+            )
+        }
+    }
+
+    /**
+     * Optimizer steps per epoch of phase [phase] (0 for a non-pipeline optimizer): the training
+     * examples left after the validation hold-out, in batches of the phase's batch size; null
+     * when that batch size is a non-constant schedule. This is what per-epoch schedules count.
+     */
+    @JvmOverloads
+    fun stepsPerEpoch(phase: Int = 0): Long? {
+        val batch = ((spec.optimizer as? PipelineSpec)?.phases?.get(phase)?.batchSize ?: spec.train.batchSizeSchedule)
+            .let { s ->
+                when (s) {
+                    null -> spec.train.batchSize.toLong()
+                    is ConstantSchedule -> Math.round(s.value)
+                    else -> return null
+                }
+            }
+        val kept = trainExamples
+        return (kept + minOf(batch, kept) - 1) / minOf(batch, kept)
+    }
+
+    /** Training examples left for training after the validation hold-out. */
+    val trainExamples: Long
+        get() {
+            val n = SpecCompiler.dataFacts(spec.data).trainSize
+            return n - SpecCompiler.heldOut(n, spec.train.validationFraction)
+        }
+
+    /** Stage "train", gradients checked for NaN/Inf at every step, the spec's validation hold-out and averaging. */
     fun trainingConfig(): TrainingConfig = spec.train.let {
-        TrainingConfig("train", it.epochs, it.batchSize, it.shuffle, it.evalBatchSize, dtype, true)
+        TrainingConfig(
+            "train", it.epochs, it.batchSize, it.shuffle, it.evalBatchSize, dtype, true,
+            it.validationFraction, it.evaluateAveraged,
+        )
     }
 
     /**
@@ -150,7 +225,7 @@ class CompiledExperiment internal constructor(
         }
         val model = buildModel(split.train().featureCount())
         Backends.create(backendName, device, threads).use { backend ->
-            val trainer = Trainer(backend, model, buildOptimizer(), trainingConfig(), streams)
+            val trainer = Trainer(backend, model, buildPhases(), trainingConfig(), streams)
             listeners.forEach { trainer.addListener(it) }
             trainer.initialize().use { params ->
                 val count = params.count()
@@ -161,6 +236,11 @@ class CompiledExperiment internal constructor(
     }
 
     override fun toString(): String = "CompiledExperiment(${spec.name}: ${buildModel()})"
+
+    companion object {
+        /** The name of the single phase of a non-pipeline optimizer (as the engine's single-phase trainer names it). */
+        const val MAIN_PHASE = "main"
+    }
 }
 
 /** What [CompiledExperiment.run] measured. */
@@ -175,4 +255,7 @@ data class ExperimentResult(
 ) {
     /** Test accuracy after the last epoch. */
     val finalTestAccuracy: Double get() = result.last().testAccuracy()
+
+    /** How each optimizer phase went (one, "main", for a non-pipeline optimizer). */
+    val phases: List<PhaseResult> get() = result.phases()
 }

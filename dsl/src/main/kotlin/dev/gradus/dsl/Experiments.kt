@@ -16,6 +16,16 @@ import java.util.function.Consumer
  * });
  * ExperimentResult r = Experiments.compile(spec).run();
  * ```
+ * Optimizers, schedules and pipelines are static methods of `Specs` too; a hyperparameter is a
+ * `double` or a `ScheduleSpec` (`Specs.cosine(0.1, 10_000)`, `ScheduleSpec.constant(0.9)`), and
+ * the blocks of groups and pipelines are `Consumer`s:
+ * ```java
+ * e.setOptimizer(Specs.pipeline(p -> {
+ *     p.phase("adam", Specs.epochs(5), Specs.adam(1e-3));
+ *     p.phase("sgd", Specs.plateau("validation.loss", 2, 20), Specs.sgd(Specs.cosine(0.01, 5_000), ScheduleSpec.constant(0.9)));
+ * }));
+ * e.train(t -> t.setValidationFraction(0.1));
+ * ```
  * The spec classes can also be constructed directly (their constructors have overloads for the
  * default arguments), e.g. `new ShapesetSpec("basic", 600, 200)`.
  */

@@ -101,17 +101,25 @@ data class InitSpec @JvmOverloads constructor(
     }
 }
 
-@Serializable
-sealed interface OptimizerSpec
-
-@Serializable
-@SerialName("sgd")
-data class SgdSpec(val lr: Double) : OptimizerSpec
-
+/**
+ * Training settings.
+ *
+ * @property epochs epochs of a single-phase run (a [PipelineSpec]'s phases have their own stopping rules)
+ * @property batchSize the minibatch size (of every phase whose batch size is not scheduled)
+ * @property validationFraction share of the training data held out for decisions (early
+ *   stopping, plateaus, targets, reduce-on-plateau); 0 holds out none. The test split is never
+ *   used for a decision.
+ * @property evaluateAveraged evaluate on the optimizer's averaged parameters ([PolyakSpec], [EmaSpec])
+ * @property batchSizeSchedule the batch size as a function of the epoch within the phase (0-based,
+ *   rounded), for every phase that does not schedule its own; null: [batchSize]
+ */
 @Serializable
 data class TrainSpec @JvmOverloads constructor(
     val epochs: Int = 5,
     val batchSize: Int = 64,
     val shuffle: Boolean = true,
     val evalBatchSize: Int = 1000,
+    val validationFraction: Double = 0.0,
+    val evaluateAveraged: Boolean = false,
+    val batchSizeSchedule: ScheduleSpec? = null,
 )

@@ -84,6 +84,13 @@ object SpecCompiler {
         else -> error("unvalidated initializer ${init.name}")
     }
 
+    /** Examples the engine's trainer holds out for validation from [trainSize] with [fraction] (as `Trainer.holdOutValidation`). */
+    internal fun heldOut(trainSize: Long, fraction: Double): Long = if (fraction == 0.0) 0 else Math.round(fraction * trainSize)
+
+    /** The parameter paths of the model built from [model] (`layers.i.weight`, `layers.i.bias`); null when it has no layers. */
+    internal fun parameterPaths(model: ModelSpec): List<String>? =
+        if (model.layers.isEmpty()) null else model.layers.indices.flatMap { listOf("layers.$it.weight", "layers.$it.bias") }
+
     /** What the spec implies about its data set, without loading it. */
     internal data class DataFacts(val kind: String, val classes: Int, val inputSize: Long, val trainSize: Long)
 
@@ -245,24 +252,42 @@ object SpecCompiler {
             }
         }
 
-        private fun checkOptimizer(opt: OptimizerSpec) {
-            when (opt) {
-                is SgdSpec -> if (!(opt.lr > 0 && opt.lr.isFinite())) problem("optimizer.lr", "must be > 0 and finite, got ${opt.lr}")
-            }
-        }
+        private val optimizerChecks = OptimizerChecks(
+            train = spec.train,
+            hasValidation = spec.train.validationFraction > 0,
+            parameters = parameterPaths(spec.model),
+            problem = ::problem,
+        )
+
+        private fun checkOptimizer(opt: OptimizerSpec) = optimizerChecks.check(opt)
 
         private fun checkTrain() {
             val t = spec.train
             if (t.epochs < 1) problem("train.epochs", "must be >= 1, got ${t.epochs}")
-            if (t.batchSize <= 0) {
-                problem("train.batchSize", "must be > 0, got ${t.batchSize}")
-            } else {
-                val trainSize = dataFacts(spec.data).trainSize
-                if (trainSize > 0 && t.batchSize > trainSize) {
-                    problem("train.batchSize", "${t.batchSize} is larger than the training set ($trainSize examples)")
+            val trainSize = dataFacts(spec.data).trainSize
+            val f = t.validationFraction
+            var kept = trainSize
+            if (!(f >= 0 && f < 1)) {
+                problem("train.validationFraction", "must be in [0, 1), got $f")
+            } else if (f > 0 && trainSize > 0) {
+                val held = heldOut(trainSize, f)
+                if (held < 1 || held >= trainSize) {
+                    problem(
+                        "train.validationFraction",
+                        "$f of $trainSize training examples holds out $held for validation; need at least 1 for validation and 1 for training",
+                    )
+                } else {
+                    kept = trainSize - held
                 }
             }
+            if (t.batchSize <= 0) {
+                problem("train.batchSize", "must be > 0, got ${t.batchSize}")
+            } else if (kept > 0 && t.batchSize > kept) {
+                val what = if (kept == trainSize) "$trainSize examples" else "$kept examples after holding out ${trainSize - kept} for validation"
+                problem("train.batchSize", "${t.batchSize} is larger than the training set ($what)")
+            }
             if (t.evalBatchSize <= 0) problem("train.evalBatchSize", "must be > 0, got ${t.evalBatchSize}")
+            optimizerChecks.checkTrain(spec.optimizer)
         }
     }
 }

@@ -1,4 +1,5 @@
 @file:JvmName("Specs")
+@file:JvmMultifileClass
 
 package dev.gradus.dsl
 
@@ -10,6 +11,8 @@ import dev.gradus.engine.nn.Activation
  * shape families. All of them only build data; nothing runs. From Java these are static
  * methods of `dev.gradus.dsl.Specs` (with overloads for the default arguments); Java code
  * names activations and families by the engine enums, `Activation.RELU`, `Shapeset.Family.BASIC`.
+ * Optimizers, schedules and stopping rules are in OptimizerDsl.kt and ScheduleDsl.kt (the same
+ * `Specs` class for Java).
  */
 
 /** An element-wise nonlinearity of a dense layer (the engine's enum; the spec stores its [Activation.id]). */
@@ -79,9 +82,6 @@ fun shapeset(
 @JvmOverloads
 fun fashionMnist(trainLimit: Int? = null, testLimit: Int? = null, dir: String? = null): FashionMnistSpec =
     FashionMnistSpec(dir = dir, trainLimit = trainLimit, testLimit = testLimit)
-
-/** Plain stochastic gradient descent with a constant learning rate. */
-fun sgd(lr: Double): SgdSpec = SgdSpec(lr)
 
 /** Glorot & Bengio (2010) normalized uniform initialization `U(±gain·√6/√(fanIn+fanOut))`. */
 @JvmOverloads

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gradus.engine.data.Shapeset;
 import dev.gradus.engine.nn.Activation;
 import dev.gradus.engine.train.EpochMetrics;
+import dev.gradus.engine.train.Phase;
+import dev.gradus.engine.train.PhaseResult;
 import dev.gradus.engine.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +94,73 @@ class JavaInteropTest {
     assertTrue(e.getMessage().contains("\noptimizer.lr: must be > 0 and finite, got -1.0"), e.getMessage());
     SpecFormatException f = assertThrows(SpecFormatException.class, () -> Experiments.fromJson("{\"name\": 3}"));
     assertTrue(f.getMessage().contains("$"), f.getMessage());
+  }
+
+  /** Adam for one epoch, then SGD with momentum and a scheduled learning rate until the validation loss plateaus. */
+  private static ExperimentSpec javaPipeline() {
+    return Experiments.experiment("java-pipeline", e -> {
+      e.setSeed(3);
+      e.setData(smallShapes());
+      e.model(m -> {
+        m.dense(32, Activation.TANH);
+        m.output(3);
+      });
+      e.setOptimizer(Specs.pipeline(p -> {
+        p.phase("adam", Specs.epochs(1), Specs.chain(Specs.clipByGlobalNorm(1.0), Specs.adam(1e-2)));
+        p.phase("sgd", Specs.plateau("validation.loss", 1, 2),
+            Specs.groups(Specs.sgd(Specs.cosine(0.05, 100), Specs.fixed(0.9)), g ->
+                g.group("biases", "**.bias", Specs.sgd(0.05, 0.9))),
+            false, null);
+      }));
+      e.train(t -> {
+        t.setBatchSize(16);
+        t.setEvalBatchSize(100);
+        t.setValidationFraction(0.2);
+      });
+    });
+  }
+
+  @Test
+  void pipelineBuiltInJavaEqualsTheSpecClassesAndCompilesToPhases() {
+    ExperimentSpec spec = javaPipeline();
+    PipelineSpec expected = new PipelineSpec(List.of(
+        new PhaseSpec("adam",
+            new ChainSpec(List.of(new ClipByGlobalNormSpec(ScheduleSpec.constant(1.0)), new AdamSpec(ScheduleSpec.constant(1e-2)))),
+            new EpochsStop(1)),
+        new PhaseSpec("sgd",
+            new GroupsSpec(
+                List.of(new GroupSpec("biases", List.of("**.bias"), new SgdSpec(ScheduleSpec.constant(0.05), ScheduleSpec.constant(0.9)))),
+                new SgdSpec(new CosineSchedule(0.05, 100), ScheduleSpec.constant(0.9))),
+            new PlateauStop("validation.loss", 1, 2))));
+    assertEquals(expected, spec.getOptimizer());
+    assertEquals(0.2, spec.getTrain().getValidationFraction());
+    assertEquals(List.of(), Experiments.validate(spec));
+    assertEquals(spec, Experiments.fromJson(Experiments.toJson(spec)));
+    assertTrue(Experiments.toJson(spec).contains("\"type\": \"pipeline\""));
+
+    CompiledExperiment compiled = Experiments.compile(spec);
+    assertTrue(compiled.isPipeline());
+    List<Phase> phases = compiled.buildPhases();
+    assertEquals(List.of("adam", "sgd"), phases.stream().map(Phase::name).toList());
+    assertEquals(List.of("1 epoch", "plateau: running"), phases.stream().map(p -> p.stop().describe()).toList());
+    assertEquals(0.2, compiled.trainingConfig().validationFraction());
+
+    // a validation metric without a hold-out is caught before training, at its path
+    ExperimentSpec noHoldout = new ExperimentSpec(1, "no-holdout", 3, "pytorch", "cpu", "float32", spec.getData(), spec.getModel(),
+        spec.getOptimizer(), new TrainSpec(1, 16, true, 100));
+    InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> Experiments.compile(noHoldout));
+    assertEquals(List.of("optimizer.phases[1].until.metric"), e.getProblems().stream().map(SpecProblem::getPath).toList());
+  }
+
+  @Test
+  void javaPipelineTrainsBothPhasesOnPyTorch() {
+    ExperimentResult r = Experiments.compile(javaPipeline()).run(1, List.of());
+    assertEquals(List.of("adam", "sgd"), r.getPhases().stream().map(PhaseResult::name).toList());
+    assertEquals(1, r.getPhases().get(0).epochs());
+    assertEquals(30L, r.getPhases().get(0).steps()); // 480 of 600 examples kept, batches of 16
+    assertTrue(r.getPhases().get(1).epochs() >= 1 && r.getPhases().get(1).epochs() <= 2, r.getPhases().toString());
+    assertEquals(1 + r.getPhases().get(1).epochs(), r.getResult().epochs().size());
+    assertTrue(Double.isFinite(r.getResult().last().validationLoss()), r.getResult().last().toString());
   }
 
   @Test

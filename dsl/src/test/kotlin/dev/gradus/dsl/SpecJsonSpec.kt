@@ -58,9 +58,9 @@ class SpecJsonSpec : FunSpec({
 
     test("an unknown type is an error naming the type and the place") {
         val e = shouldThrow<SpecFormatException> {
-            SpecJson.decode(GOLDEN.replace("\"type\": \"sgd\"", "\"type\": \"adamw\""))
+            SpecJson.decode(GOLDEN.replace("\"type\": \"sgd\"", "\"type\": \"lbfgs\""))
         }
-        e.message shouldContain "adamw"
+        e.message shouldContain "lbfgs"
         e.message shouldContain "$.optimizer"
     }
 
@@ -157,13 +157,20 @@ class SpecJsonSpec : FunSpec({
                 },
                 "optimizer": {
                     "type": "sgd",
-                    "lr": 0.1
+                    "lr": 0.1,
+                    "momentum": 0.0,
+                    "nesterov": false,
+                    "weightDecay": 0.0,
+                    "dampening": 0.0
                 },
                 "train": {
                     "epochs": 5,
                     "batchSize": 64,
                     "shuffle": true,
-                    "evalBatchSize": 1000
+                    "evalBatchSize": 1000,
+                    "validationFraction": 0.0,
+                    "evaluateAveraged": false,
+                    "batchSizeSchedule": null
                 }
             }
         """.trimIndent()

@@ -129,6 +129,11 @@ class Cli(
         val threads = o.int("--threads", 1)
         val script = ScriptRunner(scriptCache).evaluate(file)
         var specs = script.experiments
+        if (specs.isEmpty()) {
+            // a script may only compute and print (a table, a plot); nothing to train or record
+            out.println("script ${file.fileName}: no experiment declared, nothing to train")
+            return 0
+        }
         o.string("--only")?.let { only ->
             specs = specs.filter { it.name == only }
             if (specs.isEmpty()) throw UsageException("--only $only: the script declares ${script.experiments.map { it.name }}")
@@ -196,7 +201,7 @@ class Cli(
             finalTrainLoss = recorder.epochs.lastOrNull()?.trainLoss, finalTestLoss = recorder.epochs.lastOrNull()?.testLoss,
             finalTestAccuracy = recorder.epochs.lastOrNull()?.testAccuracy, parameterCount = result?.parameterCount,
             coldStartSeconds = recorder.coldStartSeconds, scriptCompileSeconds = script?.compileSeconds,
-            scriptCacheHit = script?.cacheHit, error = error,
+            scriptCacheHit = script?.cacheHit, phases = recorder.phases.toList(), error = error,
         )
         val result = try {
             compiled.run(threads, listOf(recorder, progress)).also {
@@ -244,7 +249,36 @@ class Cli(
                 ),
             )
         }
+        printBySeedGroups(rows)
         out.println("records in ${display(rows.first().first.dir.parent.parent)}; see them with 'gradus list' and 'gradus show <run>'")
+    }
+
+    /**
+     * Runs whose specs differ only in name and seed are one configuration repeated over seeds:
+     * for those, mean ± sample standard deviation, min–max of the final test accuracy, and mean wall time.
+     */
+    private fun printBySeedGroups(rows: List<Pair<RunStore.Run, RunSummary>>) {
+        val groups = rows.groupBy { (run, _) -> dev.gradus.dsl.SpecJson.encode(run.spec().copy(name = "", seed = 0)) }.values.filter { it.size > 1 }
+        if (groups.isEmpty()) return
+        out.println()
+        out.println("%-28s %4s %18s %16s %9s".format("configuration (over seeds)", "runs", "test acc mean±std", "min–max", "wall"))
+        for (g in groups) {
+            val acc = g.map { 100 * (it.second.finalTestAccuracy ?: Double.NaN) }
+            val mean = acc.average()
+            val std = if (acc.size > 1) kotlin.math.sqrt(acc.sumOf { (it - mean) * (it - mean) } / (acc.size - 1)) else 0.0
+            out.println(
+                "%-28s %4d %11.2f ± %4.2f %7.2f–%6.2f %8.1fs".format(
+                    groupLabel(g.map { it.second.experiment }), g.size, mean, std, acc.min(), acc.max(), g.map { it.second.wallSeconds }.average(),
+                ),
+            )
+        }
+    }
+
+    /** The names' common prefix without a trailing "seed" and separators ("fashion-adam-seed1", ... → "fashion-adam"). */
+    private fun groupLabel(names: List<String>): String {
+        var prefix = names.first()
+        for (n in names) prefix = prefix.commonPrefixWith(n)
+        return prefix.trimEnd('-', '_', '.').removeSuffix("seed").trimEnd('-', '_', '.').ifEmpty { names.first() }
     }
 
     private fun rerun(o: Options): Int {

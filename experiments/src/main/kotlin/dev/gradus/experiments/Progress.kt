@@ -1,6 +1,7 @@
 package dev.gradus.experiments
 
 import dev.gradus.engine.train.EpochMetrics
+import dev.gradus.engine.train.PhaseResult
 import dev.gradus.engine.train.StepEvent
 import dev.gradus.engine.train.TrainingListener
 import java.io.PrintStream
@@ -43,12 +44,30 @@ class Progress(private val out: PrintStream, private val interactive: Boolean, p
         out.flush()
     }
 
+    private var phases = 0
+
+    override fun onPhaseStart(phase: String, index: Int, stoppingRule: String) {
+        phases++
+        if (index > 0 || phase != "main") out.println("phase ${index + 1} '$phase' (until $stoppingRule)")
+    }
+
+    override fun onPhaseEnd(result: PhaseResult) {
+        if (result.name() != "main") {
+            out.println(
+                "phase '${result.name()}' ended after ${result.epochs()} epochs, ${result.steps()} steps: ${result.stopReason()}" +
+                    if (result.restoredEpoch() > 0) "; restored the parameters of epoch ${result.restoredEpoch()}" else "",
+            )
+        }
+    }
+
     override fun onEpoch(metrics: EpochMetrics) {
         if (interactive) out.print("\r" + " ".repeat(90) + "\r")
+        val validation = if (metrics.validationLoss().isNaN()) "" else
+            "  val loss %.4f  val acc %.2f%%".format(metrics.validationLoss(), 100 * metrics.validationAccuracy())
         out.println(
-            "epoch %d/%d  train loss %.4f  test loss %.4f  test acc %.2f%%  %.1fs  %,.0f samples/s".format(
-                metrics.epoch(), epochs, metrics.trainLoss(), metrics.testLoss(), 100 * metrics.testAccuracy(),
-                metrics.seconds(), metrics.samplesPerSecond(),
+            "epoch %d/%s  train loss %.4f%s  test loss %.4f  test acc %.2f%%  %.1fs  %,.0f samples/s".format(
+                metrics.epoch(), if (phases <= 1 && metrics.phase() == "main") "$epochs" else "-", metrics.trainLoss(), validation,
+                metrics.testLoss(), 100 * metrics.testAccuracy(), metrics.seconds(), metrics.samplesPerSecond(),
             ),
         )
     }

@@ -28,16 +28,29 @@ data class EpochRecord(
     val testAccuracy: Double,
     val seconds: Double,
     val samplesPerSecond: Double,
+    val phase: String = "main",
+    /** Absent when the run holds out no validation split. */
+    val validationLoss: Double? = null,
+    val validationAccuracy: Double? = null,
+    val batchSize: Int? = null,
+    /** The optimizer's hyperparameters at the end of the epoch (lr, momentum, ...): schedules over time. */
+    val hyperparameters: Map<String, Double> = emptyMap(),
 ) {
     /** The part of the record that a rerun must reproduce bit for bit. */
-    fun deterministicPart() = listOf(stage, epoch, step, trainLoss, testLoss, testAccuracy)
+    fun deterministicPart() = listOf(stage, phase, epoch, step, trainLoss, testLoss, testAccuracy, validationLoss, validationAccuracy, batchSize, hyperparameters)
 
     companion object {
         fun of(m: EpochMetrics) = EpochRecord(
             m.stage(), m.epoch(), m.steps(), m.trainLoss(), m.testLoss(), m.testAccuracy(), m.seconds(), m.samplesPerSecond(),
+            m.phase(), m.validationLoss().takeUnless { it.isNaN() }, m.validationAccuracy().takeUnless { it.isNaN() },
+            m.batchSize(), m.hyperparameters().filterValues { it.isFinite() },
         )
     }
 }
+
+/** One optimizer phase in `summary.json`. */
+@Serializable
+data class PhaseRecord(val name: String, val epochs: Int, val steps: Long, val stopReason: String, val restoredEpoch: Int = 0)
 
 /** `run.json`: written when the run starts. */
 @Serializable
@@ -89,6 +102,7 @@ data class RunSummary(
     val coldStartSeconds: Double? = null,
     val scriptCompileSeconds: Double? = null,
     val scriptCacheHit: Boolean? = null,
+    val phases: List<PhaseRecord> = emptyList(),
     val error: String? = null,
 ) {
     companion object {

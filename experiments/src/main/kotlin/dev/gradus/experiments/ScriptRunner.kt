@@ -63,9 +63,6 @@ class ScriptRunner(private val cacheDir: Path?) {
         if (value is ResultValue.Error) throw ScriptFailure(listOf(runtimeError(file, value.error)))
         val instance = value.scriptInstance as? GradusScript
             ?: throw ScriptFailure(listOf("$file: error: not a Gradus experiment script (expected the .experiment.kts extension)"))
-        if (instance.experiments.isEmpty()) {
-            throw ScriptFailure(listOf("$file: error: the script declares no experiment; add experiment(\"name\") { ... }"))
-        }
         return EvaluatedScript(file, text, instance.experiments, seconds, cacheHit)
     }
 

@@ -107,6 +107,42 @@ class CliSpec : FunSpec({
         store.resolve("lr-0.2").status() shouldBe "finished"
     }
 
+    test("a pipeline's record shows both phases; seeds of one configuration are summarized together") {
+        val f = script(
+            "pipe.experiment.kts",
+            """
+            for (s in 1L..2L) {
+                experiment("pipe-seed${'$'}s") {
+                    seed = s
+                    data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                    model { dense(16, tanh); output(classes = 3) }
+                    optimizer = pipeline {
+                        phase("adam", epochs = 2) { adam(lr = 1e-2) }
+                        phase("sgd-momentum", until = plateau("validation.loss", patience = 1, maxEpochs = 3)) { sgd(lr = 0.01, momentum = 0.9) }
+                    }
+                    train { batchSize = 30; validationFraction = 0.2 }
+                }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        r.out shouldContain "phase 2 'sgd-momentum'"
+        r.out shouldContain "configuration (over seeds)"
+        r.out.lines().single { it.startsWith("pipe ") } shouldContain "   2 "
+        val run = RunStore(runs).resolve("pipe-seed1")
+        val phases = run.summary()!!.phases
+        phases.map { it.name } shouldBe listOf("adam", "sgd-momentum")
+        phases[0].epochs shouldBe 2
+        val metrics = run.metrics()
+        metrics.take(2).map { it.phase } shouldBe listOf("adam", "adam")
+        metrics.drop(2).all { it.phase == "sgd-momentum" } shouldBe true
+        metrics.first().hyperparameters["lr"] shouldBe 1e-2
+        metrics.last().hyperparameters["momentum"] shouldBe 0.9
+        metrics.all { it.validationLoss != null } shouldBe true
+    }
+
     test("when one experiment of a script is invalid, none of them runs") {
         val f = script(
             "half.experiment.kts",

@@ -1,0 +1,118 @@
+package dev.gradus.dsl
+
+import dev.gradus.engine.optim.AddDecayedWeights
+import dev.gradus.engine.optim.GradientNoise
+import dev.gradus.engine.optim.GradientTransform
+import dev.gradus.engine.optim.Optimizers
+import dev.gradus.engine.optim.Transforms
+import dev.gradus.engine.random.RandomStreams
+import dev.gradus.engine.schedule.ReduceOnPlateau
+import dev.gradus.engine.schedule.Schedule
+import dev.gradus.engine.schedule.Schedules
+import dev.gradus.engine.train.EpochMetrics
+import dev.gradus.engine.train.StoppingRule
+
+/**
+ * Builds the engine objects of validated optimizer, schedule and stopping-rule specs. Each
+ * instance builds one set: stateful objects (reduce-on-plateau schedules, stopping rules) are
+ * fresh, and gradient-noise streams are named in the order they are met.
+ *
+ * Gradient noise: the first noise transform built draws from the stream
+ * `RandomStreams.seedFor(seed, "gradient-noise")`; any further one (another group or phase)
+ * from `"gradient-noise@<its path in the spec>"`, so that no two add the same noise.
+ */
+internal class OptimizerCompiler(private val seed: Long) {
+    private var noiseCount = 0
+
+    /** [o] as an engine transform; [stepsPerEpoch] serves per-epoch schedules (null: there are none). */
+    fun transform(o: OptimizerSpec, path: String, stepsPerEpoch: Long?): GradientTransform {
+        fun s(x: ScheduleSpec) = schedule(x, stepsPerEpoch)
+        return when (o) {
+            is SgdSpec -> Optimizers.sgdBuilder(s(o.lr)).momentum(s(o.momentum)).nesterov(o.nesterov)
+                .weightDecay(s(o.weightDecay)).dampening(s(o.dampening)).build()
+            is MomentumSpec -> Optimizers.momentum(s(o.lr), s(o.momentum))
+            is NesterovBookSpec -> Optimizers.nesterovBook(s(o.lr), s(o.momentum))
+            is AdagradSpec -> Optimizers.adagradBuilder().lr(s(o.lr)).lrDecay(s(o.lrDecay)).weightDecay(s(o.weightDecay))
+                .eps(s(o.eps)).initialAccumulatorValue(o.initialAccumulatorValue).build()
+            is RmspropSpec -> Optimizers.rmspropBuilder().lr(s(o.lr)).alpha(s(o.alpha)).eps(s(o.eps)).momentum(s(o.momentum))
+                .centered(o.centered).weightDecay(s(o.weightDecay)).build()
+            is RmspropNesterovSpec -> Optimizers.rmspropBuilder().lr(s(o.lr)).alpha(s(o.rho)).eps(s(o.eps))
+                .momentum(s(o.momentum)).weightDecay(s(o.weightDecay)).nesterov(true).build()
+            is AdamSpec -> Optimizers.adamBuilder().lr(s(o.lr)).beta1(s(o.beta1)).beta2(s(o.beta2)).eps(s(o.eps))
+                .amsgrad(o.amsgrad).weightDecay(s(o.weightDecay)).build()
+            is AdamWSpec -> Optimizers.adamwBuilder().lr(s(o.lr)).beta1(s(o.beta1)).beta2(s(o.beta2)).eps(s(o.eps))
+                .amsgrad(o.amsgrad).weightDecay(s(o.weightDecay)).build()
+            is AdadeltaSpec -> Optimizers.adadeltaBuilder().lr(s(o.lr)).rho(s(o.rho)).eps(s(o.eps)).weightDecay(s(o.weightDecay)).build()
+            is ClipByValueSpec -> Transforms.clipByValue(s(o.threshold))
+            is ClipByNormSpec -> Transforms.clipByNorm(s(o.maxNorm))
+            is ClipByGlobalNormSpec -> Transforms.clipByGlobalNorm(s(o.maxNorm))
+            is WeightDecaySpec -> AddDecayedWeights(s(o.weightDecay))
+            is GradientNoiseSpec -> {
+                val stream = if (noiseCount++ == 0) GradientNoise.STREAM else "${GradientNoise.STREAM}@$path"
+                val noiseSeed = RandomStreams.seedFor(seed, stream)
+                if (o.variance != null) {
+                    Transforms.gradientNoise(s(o.variance), noiseSeed)
+                } else {
+                    Transforms.gradientNoise(o.eta ?: GradientNoise.DEFAULT_ETA, o.gamma ?: GradientNoise.DEFAULT_GAMMA, noiseSeed)
+                }
+            }
+            is PolyakSpec -> Transforms.polyak(o.fromStep)
+            is EmaSpec -> Transforms.ema(s(o.decay), o.debias)
+            is ChainSpec -> GradientTransform.chain(
+                *o.transforms.mapIndexed { i, t -> transform(t, "$path.transforms[$i]", stepsPerEpoch) }.toTypedArray(),
+            )
+            is GroupsSpec -> {
+                val b = Transforms.partition()
+                o.groups.forEachIndexed { i, g -> b.group(g.name, g.patterns, transform(g.optimizer, "$path.groups[$i].optimizer", stepsPerEpoch)) }
+                o.otherwise?.let { b.otherwise(transform(it, "$path.otherwise", stepsPerEpoch)) }
+                b.build()
+            }
+            FreezeSpec -> Transforms.freeze()
+            is PipelineSpec -> throw IllegalArgumentException("$path: a pipeline is not a transform; build its phases")
+        }
+    }
+
+    /** [s] as an engine schedule; [stepsPerEpoch] serves [PerEpochSchedule]. */
+    fun schedule(s: ScheduleSpec, stepsPerEpoch: Long?): Schedule {
+        fun r(x: ScheduleSpec) = schedule(x, stepsPerEpoch)
+        return when (s) {
+            is ConstantSchedule -> Schedule.constant(s.value)
+            is StepDecaySchedule -> Schedules.stepDecay(s.initial, s.factor, s.every)
+            is MultiStepSchedule -> Schedules.multiStep(s.initial, s.factor, *s.milestones.toLongArray())
+            is ExponentialSchedule -> Schedules.exponential(s.initial, s.rate)
+            is InverseTimeSchedule -> Schedules.inverseTime(s.initial, s.rate)
+            is LinearDecaySchedule -> Schedules.linearDecay(s.initial, s.steps, s.end)
+            is PolynomialSchedule -> Schedules.polynomial(s.initial, s.steps, s.end, s.power)
+            is CosineSchedule -> Schedules.cosine(s.initial, s.steps, s.end)
+            is WarmupSchedule -> Schedules.warmup(r(s.after), s.steps, s.start)
+            is JoinSchedule -> Schedules.join(s.parts.map { r(it) }, *s.boundaries.toLongArray())
+            is SutskeverMomentumSchedule -> Schedules.sutskeverMomentum(s.max, s.every)
+            is PerEpochSchedule -> Schedules.perEpoch(
+                r(s.ofEpoch),
+                requireNotNull(stepsPerEpoch) { "a per-epoch schedule needs a fixed batch size" },
+            )
+            is ReduceOnPlateauSchedule -> Schedules.reduceOnPlateau(
+                r(s.base),
+                s.metric,
+                when (s.mode) {
+                    null -> if (EpochMetrics.higherIsBetter(s.metric)) ReduceOnPlateau.Mode.MAX else ReduceOnPlateau.Mode.MIN
+                    else -> ReduceOnPlateau.Mode.valueOf(s.mode.uppercase())
+                },
+                s.factor,
+                s.patience,
+                s.threshold,
+                ReduceOnPlateau.ThresholdMode.valueOf(s.thresholdMode.uppercase()),
+                s.cooldown,
+                s.minValue,
+            )
+        }
+    }
+
+    fun stop(s: StopSpec): StoppingRule = when (s) {
+        is EpochsStop -> StoppingRule.epochs(s.epochs)
+        is StepsStop -> StoppingRule.steps(s.steps)
+        is TargetStop -> StoppingRule.target(s.metric, s.value, s.maxEpochs)
+        is PlateauStop -> StoppingRule.plateau(s.metric, s.patience, s.minDelta, s.maxEpochs)
+        is EarlyStoppingStop -> StoppingRule.earlyStopping(s.metric, s.patience, s.minDelta, s.maxEpochs)
+    }
+}
