@@ -142,7 +142,7 @@ class JavaInteropTest {
     assertTrue(compiled.isPipeline());
     List<Phase> phases = compiled.buildPhases();
     assertEquals(List.of("adam", "sgd"), phases.stream().map(Phase::name).toList());
-    assertEquals(List.of("1 epoch", "plateau: running"), phases.stream().map(p -> p.stop().describe()).toList());
+    assertEquals(List.of("1 epoch", "plateau: validation.loss without improvement by more than 0.0 for 1 epoch (at most 2 epochs)"), phases.stream().map(p -> p.stop().describe()).toList());
     assertEquals(0.2, compiled.trainingConfig().validationFraction());
 
     // a validation metric without a hold-out is caught before training, at its path

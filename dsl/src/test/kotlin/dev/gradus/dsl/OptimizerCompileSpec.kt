@@ -162,10 +162,10 @@ class OptimizerCompileSpec : FunSpec({
         phases.map { it.name() } shouldBe listOf("adam", "sgd", "more", "fine", "early")
         phases.map { it.stop().describe() } shouldBe listOf(
             "5 epochs",
-            "plateau: running",
-            "did not reach validation.accuracy >= 0.9 within 20 epochs",
+            "plateau: validation.loss without improvement by more than 0.0 for 2 epochs (at most 20 epochs)",
+            "validation.accuracy >= 0.9 (at most 20 epochs)",
             "100 steps",
-            "early stopping: running",
+            "early stopping: validation.loss without improvement by more than 0.0 for 3 epochs (at most 10 epochs)",
         )
         phases.map { it.stop().metric() } shouldBe listOf(null, "validation.loss", "validation.accuracy", null, "validation.loss")
         phases.map { it.carryState() } shouldBe listOf(false, false, true, false, false)

@@ -239,13 +239,15 @@ class Cli(
     private fun printResults(rows: List<Pair<RunStore.Run, RunSummary>>) {
         if (rows.isEmpty()) return
         out.println()
-        out.println("%-20s %-18s %6s %11s %10s %9s %9s %8s %11s".format("experiment", "run", "epochs", "train loss", "test loss", "test acc", "best acc", "wall", "cold start"))
+        val w = maxOf(20, rows.maxOf { it.second.experiment.length })
+        out.println("%-${w}s %-18s %6s %11s %10s %9s %9s %8s %11s".format("experiment", "run", "epochs", "train loss", "test loss", "test acc", "best acc", "wall", "cold start"))
         for ((run, s) in rows) {
             val best = run.metrics().maxOfOrNull { it.testAccuracy } ?: Double.NaN
             out.println(
-                "%-20s %-18s %6d %11.4f %10.4f %8.2f%% %8.2f%% %7.1fs %10.1fs".format(
+                "%-${w}s %-18s %6d %11.4f %10.4f %8.2f%% %8.2f%% %7.1fs %11s".format(
                     s.experiment, s.runId, s.epochs, s.finalTrainLoss ?: Double.NaN, s.finalTestLoss ?: Double.NaN,
-                    100 * (s.finalTestAccuracy ?: Double.NaN), 100 * best, s.wallSeconds, s.coldStartSeconds ?: Double.NaN,
+                    100 * (s.finalTestAccuracy ?: Double.NaN), 100 * best, s.wallSeconds,
+                    s.coldStartSeconds?.let { "%.1fs".format(it) } ?: "-",
                 ),
             )
         }

@@ -11,15 +11,25 @@ class RunRecorder(private val run: RunStore.Run) : TrainingListener {
     val epochs = mutableListOf<EpochRecord>()
     val phases = mutableListOf<PhaseRecord>()
 
-    /** Seconds from JVM start to the first training step, once it has run. */
+    /**
+     * Seconds from JVM start to the first training step, for the first run of this process
+     * only (later runs of a multi-experiment script start warm); null otherwise.
+     */
     var coldStartSeconds: Double? = null
         private set
+    private var stepped = false
 
     override fun onStep(event: StepEvent) {
-        if (coldStartSeconds == null) {
+        if (!stepped) {
+            stepped = true
+            if (!firstStepInProcess.compareAndSet(false, true)) return
             val jvmStart = ManagementFactory.getRuntimeMXBean().startTime
             coldStartSeconds = (System.currentTimeMillis() - jvmStart) / 1000.0
         }
+    }
+
+    private companion object {
+        val firstStepInProcess = java.util.concurrent.atomic.AtomicBoolean(false)
     }
 
     override fun onPhaseEnd(result: PhaseResult) {

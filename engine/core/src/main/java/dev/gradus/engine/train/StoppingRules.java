@@ -4,6 +4,10 @@ package dev.gradus.engine.train;
 final class StoppingRules {
   private StoppingRules() {}
 
+  static String epochs(int n) {
+    return n + (n == 1 ? " epoch" : " epochs");
+  }
+
   static int positive(String what, long n) {
     if (n <= 0) throw new IllegalArgumentException(what + " must be > 0, got " + n);
     return (int) Math.min(n, Integer.MAX_VALUE);
@@ -21,7 +25,7 @@ final class StoppingRules {
 
     @Override
     public String describe() {
-      return n + " epoch" + (n == 1 ? "" : "s");
+      return epochs(n);
     }
   }
 
@@ -51,6 +55,7 @@ final class StoppingRules {
     private final double value;
     private final int maxEpochs;
     private boolean reached;
+    private boolean checked;
 
     Target(String metric, double value, int maxEpochs) {
       EpochMetrics.checkMetricName(metric);
@@ -64,6 +69,7 @@ final class StoppingRules {
     @Override
     public boolean stopAfterEpoch(EpochMetrics m, int epochInPhase) {
       double v = m.metric(metric);
+      checked = true;
       reached = EpochMetrics.higherIsBetter(metric) ? v >= value : v <= value;
       return reached || epochInPhase >= maxEpochs;
     }
@@ -75,8 +81,9 @@ final class StoppingRules {
 
     @Override
     public String describe() {
-      return (reached ? "reached " : "did not reach ") + metric + (EpochMetrics.higherIsBetter(metric) ? " >= " : " <= ") + value
-          + (reached ? "" : " within " + maxEpochs + " epochs");
+      String goal = metric + (EpochMetrics.higherIsBetter(metric) ? " >= " : " <= ") + value;
+      if (!checked) return goal + " (at most " + epochs(maxEpochs) + ")";
+      return (reached ? "reached " : "did not reach ") + goal + (reached ? "" : " within " + epochs(maxEpochs));
     }
   }
 
@@ -139,9 +146,12 @@ final class StoppingRules {
     @Override
     public String describe() {
       String what = restoreBest ? "early stopping: " : "plateau: ";
-      return what + (sinceBest >= patience
-          ? metric + " did not improve by more than " + minDelta + " for " + patience + " epochs (best " + best + ")"
-          : capped ? "reached the cap of " + maxEpochs + " epochs (best " + metric + " " + best + ")" : "running");
+      if (sinceBest >= patience) {
+        return what + metric + " did not improve by more than " + minDelta + " for " + epochs(patience) + " (best " + best + ")";
+      }
+      if (capped) return what + "reached the cap of " + epochs(maxEpochs) + " (best " + metric + " " + best + ")";
+      return what + metric + " without improvement by more than " + minDelta + " for " + epochs(patience) + " (at most "
+          + epochs(maxEpochs) + ")";
     }
   }
 }
