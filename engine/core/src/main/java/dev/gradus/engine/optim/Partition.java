@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <group>/} ({@code no-decay/0/step}, {@code no-decay/lr}); the default group is named
  * {@value #DEFAULT_GROUP}. Updates come back in the order of the gradients.
  */
-public final class Partition implements GradientTransform {
+public final class Partition implements GradientTransform, LookAhead {
   /** The name of the group of unclaimed parameters (the {@link #otherwise} transform). */
   public static final String DEFAULT_GROUP = "default";
 
@@ -229,6 +229,18 @@ public final class Partition implements GradientTransform {
     if (group.equals(DEFAULT_GROUP)) return otherwise;
     for (Group g : groups) if (g.name().equals(group)) return g.transform();
     throw new IllegalArgumentException("no parameter group '" + group + "'");
+  }
+
+  /**
+   * The look-ahead offsets of every group whose optimizer has one (the book's Nesterov in a
+   * group), so that a group's gradient is taken where its algorithm asks.
+   */
+  @Override
+  public Map<String, Tensor> lookAheadOffsets(OptimizerState state, ParameterSet params) {
+    Map<String, OptimizerState> states = ((State) state).groups();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    split(params).forEach((name, sub) -> out.putAll(LookAhead.offsets(transformOf(name), states.get(name), sub)));
+    return out;
   }
 
   @Override

@@ -201,4 +201,16 @@ class PartitionTest {
     assertArrayEquals(new double[] {-0.03779644730092272}, u.updates().get("layers.0.bias").toDoubles(), 1e-16);
     assertEquals(0.1, opt.hyperparameters(u.state()).get("no-decay/lr"), 0.0);
   }
+
+  @Test
+  void aGroupWithTheBooksNesterovExposesItsLookAheadOffsets() {
+    // book Nesterov (8.3) in the "first" group: after one step with gradient 1 and lr 0.1,
+    // v = α·0 − 0.1·1 = −0.1 per element, so the next gradient is wanted at θ + αv = θ − 0.09
+    Partition p = Transforms.partition().group("first", "layers.0.*", Optimizers.nesterovBook(0.1, 0.9)).otherwise(lr(0.01)).build();
+    ParameterSet ps = params();
+    GradientTransform.Update u = p.update(ones(ps), p.init(ps), ps);
+    Map<String, Tensor> offsets = LookAhead.offsets(p, u.state(), ps);
+    assertEquals(java.util.Set.of("layers.0.weight", "layers.0.bias"), offsets.keySet());
+    assertArrayEquals(new double[] {-0.09, -0.09}, offsets.get("layers.0.weight").toDoubles(), 1e-15);
+  }
 }
