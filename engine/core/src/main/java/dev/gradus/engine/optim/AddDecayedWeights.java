@@ -5,7 +5,6 @@ import dev.gradus.engine.schedule.Schedule;
 import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,36 +16,26 @@ import java.util.Map;
  * decay (AdamW: {@code θ ← θ − ε(adam(g) + λθ)}, Loshchilov &amp; Hutter). With {@code λ_t = 0}
  * the updates pass through unchanged. Hyperparameter: {@code weight_decay}.
  */
-public record AddDecayedWeights(Schedule weightDecay) implements GradientTransform {
+public record AddDecayedWeights(Schedule weightDecay) implements StepCountingTransform {
   public AddDecayedWeights(double weightDecay) {
     this(Schedule.constant(weightDecay));
   }
 
-  @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.counter(0);
-  }
-
+  /** The step of {@code dict}, as it is, and no tensors in it: {@link TransformState#restore} without buffers. */
   @Override
   public OptimizerState restore(StateDict dict, ParameterSet params) {
     return TransformState.restore(dict, params);
   }
 
   @Override
-  public List<Schedule> schedules() {
-    return List.of(weightDecay);
+  public Map.Entry<String, Schedule> hyperparameter() {
+    return Map.entry("weight_decay", weightDecay);
   }
 
   @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    return Map.of("weight_decay", weightDecay.at(((TransformState) state).step()));
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
-    double lambda = weightDecay.at(s.step());
-    if (lambda == 0.0) return new Update(gradients, s.next());
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, long step, ParameterSet params) {
+    double lambda = weightDecay.at(step);
+    if (lambda == 0.0) return gradients;
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
       Tensor g = e.getValue();
@@ -54,6 +43,6 @@ public record AddDecayedWeights(Schedule weightDecay) implements GradientTransfo
       // g + λ·θ, in torch's order of operations (grad.add(param, alpha=λ))
       out.put(e.getKey(), be.add(g, be.scale(params.get(e.getKey()).value(), lambda)));
     }
-    return new Update(out, s.next());
+    return out;
   }
 }

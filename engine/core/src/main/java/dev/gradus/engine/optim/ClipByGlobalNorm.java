@@ -4,8 +4,6 @@ import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
 import dev.gradus.engine.tensor.DType;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +28,7 @@ import java.util.Map;
  *
  * <p>State: the step count. The hyperparameter reported is {@code clip_global_norm}.
  */
-public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements GradientTransform {
+public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements StepCountingTransform {
   /** torch's {@code clip_grad_norm_} constant. */
   public static final double TORCH_EPSILON = 1e-6;
 
@@ -49,37 +47,9 @@ public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements Grad
     this(Schedule.constant(Transforms.positive("max norm", maxNorm)), TORCH_EPSILON);
   }
 
-  /** The number of updates made so far. */
-  public record State(long step) implements OptimizerState {
-    @Override
-    public Map<String, Tensor> tensors() {
-      return Map.of();
-    }
-
-    @Override
-    public Map<String, Double> scalars() {
-      return Map.of("step", (double) step);
-    }
-  }
-
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return new State(0);
-  }
-
-  @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return new State(Transforms.step(dict));
-  }
-
-  @Override
-  public List<Schedule> schedules() {
-    return List.of(maxNorm);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    return Map.of("clip_global_norm", maxNorm.at(((State) state).step()));
+  public Map.Entry<String, Schedule> hyperparameter() {
+    return Map.entry("clip_global_norm", maxNorm);
   }
 
   /** {@code sqrt(Σ g²)} over every tensor of {@code gradients}: one read-back. 0 for no gradients. */
@@ -100,15 +70,9 @@ public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements Grad
   }
 
   @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    long step = ((State) state).step();
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, long step, ParameterSet params) {
     double c = Transforms.positive("max norm", maxNorm.at(step), step);
     double f = factor(c, globalNorm(gradients), epsilon);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      out.put(e.getKey(), f == 1.0 ? g : g.backend().scale(g, f));
-    }
-    return new Update(out, new State(step + 1));
+    return StepCountingTransform.map(gradients, g -> f == 1.0 ? g : g.backend().scale(g, f));
   }
 }

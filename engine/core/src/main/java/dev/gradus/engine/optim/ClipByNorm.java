@@ -3,8 +3,6 @@ package dev.gradus.engine.optim;
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +17,7 @@ import java.util.Map;
  * read back once per tensor; the factor {@code c/‖g‖} is computed in float64 on the host.
  * State: the step count.
  */
-public record ClipByNorm(Schedule maxNorm) implements GradientTransform {
+public record ClipByNorm(Schedule maxNorm) implements StepCountingTransform {
   public ClipByNorm {
     if (maxNorm == null) throw new IllegalArgumentException("max-norm schedule must not be null");
   }
@@ -28,37 +26,9 @@ public record ClipByNorm(Schedule maxNorm) implements GradientTransform {
     this(Schedule.constant(Transforms.positive("max norm", maxNorm)));
   }
 
-  /** The number of updates made so far. */
-  public record State(long step) implements OptimizerState {
-    @Override
-    public Map<String, Tensor> tensors() {
-      return Map.of();
-    }
-
-    @Override
-    public Map<String, Double> scalars() {
-      return Map.of("step", (double) step);
-    }
-  }
-
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return new State(0);
-  }
-
-  @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return new State(Transforms.step(dict));
-  }
-
-  @Override
-  public List<Schedule> schedules() {
-    return List.of(maxNorm);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    return Map.of("clip_norm", maxNorm.at(((State) state).step()));
+  public Map.Entry<String, Schedule> hyperparameter() {
+    return Map.entry("clip_norm", maxNorm);
   }
 
   /** The factor {@code min(1, c/‖g‖)} for a tensor of norm {@code norm}; NaN for a NaN norm. */
@@ -68,16 +38,11 @@ public record ClipByNorm(Schedule maxNorm) implements GradientTransform {
   }
 
   @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    long step = ((State) state).step();
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, long step, ParameterSet params) {
     double c = Transforms.positive("max norm", maxNorm.at(step), step);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      double norm = Math.sqrt(g.backend().sumOfSquares(g).item());
-      double f = factor(c, norm);
-      out.put(e.getKey(), f == 1.0 ? g : g.backend().scale(g, f));
-    }
-    return new Update(out, new State(step + 1));
+    return StepCountingTransform.map(gradients, g -> {
+      double f = factor(c, Math.sqrt(g.backend().sumOfSquares(g).item()));
+      return f == 1.0 ? g : g.backend().scale(g, f);
+    });
   }
 }

@@ -3,8 +3,6 @@ package dev.gradus.engine.optim;
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,39 +13,27 @@ import java.util.Map;
  *
  * <p>Hyperparameter: {@code lr_decay}.
  */
-public record ScaleByInverseTimeDecay(Schedule decay) implements GradientTransform {
+public record ScaleByInverseTimeDecay(Schedule decay) implements StepCountingTransform {
   public ScaleByInverseTimeDecay(double decay) {
     this(Schedule.constant(decay));
   }
 
-  @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.counter(0);
-  }
-
+  /** The step of {@code dict}, as it is, and no tensors in it: {@link TransformState#restore} without buffers. */
   @Override
   public OptimizerState restore(StateDict dict, ParameterSet params) {
     return TransformState.restore(dict, params);
   }
 
   @Override
-  public List<Schedule> schedules() {
-    return List.of(decay);
+  public Map.Entry<String, Schedule> hyperparameter() {
+    return Map.entry("lr_decay", decay);
   }
 
   @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    return Map.of("lr_decay", decay.at(((TransformState) state).step()));
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
-    double d = decay.at(s.step());
-    if (d == 0.0) return new Update(gradients, s.next());
-    double factor = 1.0 / (1.0 + s.step() * d);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) out.put(e.getKey(), e.getValue().backend().scale(e.getValue(), factor));
-    return new Update(out, s.next());
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, long step, ParameterSet params) {
+    double d = decay.at(step);
+    if (d == 0.0) return gradients;
+    double factor = 1.0 / (1.0 + step * d);
+    return StepCountingTransform.map(gradients, g -> g.backend().scale(g, factor));
   }
 }
