@@ -256,8 +256,11 @@ internal class OptimizerChecks(
                 h(o.weightDecay, "weightDecay", Need.NON_NEGATIVE)
                 h(o.dampening, "dampening", Need.UNIT_CLOSED)
                 if (o.nesterov) {
-                    if (o.momentum == ConstantSchedule(0.0)) problem("$path.nesterov", "Nesterov momentum needs a momentum > 0")
-                    if (o.dampening != ConstantSchedule(0.0)) problem("$path.dampening", "must be 0 with Nesterov momentum")
+                    // compare values, not data classes: ConstantSchedule(-0.0) != ConstantSchedule(0.0)
+                    val m = o.momentum
+                    if (m is ConstantSchedule && m.value == 0.0) problem("$path.nesterov", "Nesterov momentum needs a momentum > 0")
+                    val d = o.dampening
+                    if (!(d is ConstantSchedule && d.value == 0.0)) problem("$path.dampening", "must be 0 with Nesterov momentum")
                 }
             }
             is MomentumSpec -> {
@@ -289,7 +292,8 @@ internal class OptimizerChecks(
                 h(o.rho, "rho", Need.UNIT_OPEN)
                 h(o.eps, "eps", Need.NON_NEGATIVE)
                 h(o.momentum, "momentum", Need.UNIT_OPEN)
-                if (o.momentum == ConstantSchedule(0.0)) problem("$path.momentum", "RMSProp with Nesterov momentum needs a momentum > 0")
+                val m = o.momentum
+                if (m is ConstantSchedule && m.value == 0.0) problem("$path.momentum", "RMSProp with Nesterov momentum needs a momentum > 0")
                 h(o.weightDecay, "weightDecay", Need.NON_NEGATIVE)
             }
             is AdamSpec -> {
@@ -616,7 +620,7 @@ internal class OptimizerChecks(
          * fit each other have the same structure.
          */
         fun structure(o: OptimizerSpec): String {
-            fun on(s: ScheduleSpec, link: String) = if (s == ConstantSchedule(0.0)) "" else "+$link"
+            fun on(s: ScheduleSpec, link: String) = if (s is ConstantSchedule && s.value == 0.0) "" else "+$link"
             return when (o) {
                 is SgdSpec -> "sgd" + on(o.weightDecay, "weightDecay") + on(o.momentum, "momentum")
                 is AdagradSpec -> "adagrad" + on(o.weightDecay, "weightDecay") + on(o.lrDecay, "lrDecay")

@@ -2,9 +2,8 @@ package dev.gradus.dsl
 
 import dev.gradus.engine.data.FashionMnist
 import dev.gradus.engine.data.Shapeset
-import dev.gradus.engine.init.Constant
-import dev.gradus.engine.init.GlorotUniform
 import dev.gradus.engine.init.Initializer
+import dev.gradus.engine.init.Initializers
 import dev.gradus.engine.nn.Activation
 import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.DType
@@ -21,15 +20,11 @@ object SpecCompiler {
     val NAME_PATTERN = Regex("[A-Za-z0-9._-]+")
     const val MAX_NAME_LENGTH = 128
 
+    /** Initializers that only make sense for a weight matrix (rows are units). */
+    val MATRIX_INITIALIZERS = setOf("orthogonal", "identity", "sparse")
+
     /** Spec dtype names and the engine types they select. */
     val DTYPES: Map<String, DType> = linkedMapOf("float32" to DType.FLOAT32, "float64" to DType.FLOAT64)
-
-    /** Initializer names and the numeric arguments each accepts. */
-    val INITIALIZER_ARGS: Map<String, Set<String>> = linkedMapOf(
-        InitSpec.GLOROT_UNIFORM to setOf("gain"),
-        InitSpec.ZEROS to emptySet(),
-        InitSpec.CONSTANT to setOf("value"),
-    )
 
     /** Fashion-MNIST's fixed sizes and shape. */
     const val FASHION_MNIST_TRAIN = 60_000
@@ -60,14 +55,20 @@ object SpecCompiler {
             device = Device.parse(spec.device),
             inputSize = facts.inputSize,
             numClasses = facts.classes,
-            layers = spec.model.layers.map { layer ->
-                when (layer) {
-                    is DenseSpec -> DenseRecipe(
-                        units = layer.units,
-                        activation = ACTIVATIONS.getValue(layer.activation),
-                        weightInit = initializer(layer.weightInit),
-                        biasInit = initializer(layer.biasInit),
-                    )
+            layers = run {
+                var inputs = Math.toIntExact(facts.inputSize)
+                spec.model.layers.map { layer ->
+                    when (layer) {
+                        is DenseSpec -> {
+                            val activation = ACTIVATIONS.getValue(layer.activation)
+                            DenseRecipe(
+                                units = layer.units,
+                                activation = activation,
+                                weightInit = initializer(layer.weightInit, activation, inputs, layer.units),
+                                biasInit = initializer(layer.biasInit, activation, inputs, layer.units),
+                            ).also { inputs = layer.units }
+                        }
+                    }
                 }
             },
         )
@@ -77,12 +78,9 @@ object SpecCompiler {
     @JvmStatic
     fun compileJson(json: String): CompiledExperiment = compile(SpecJson.decode(json))
 
-    private fun initializer(init: InitSpec): Initializer = when (init.name) {
-        InitSpec.GLOROT_UNIFORM -> GlorotUniform(init.args["gain"] ?: 1.0)
-        InitSpec.ZEROS -> Constant.ZEROS
-        InitSpec.CONSTANT -> Constant(init.args.getValue("value"))
-        else -> error("unvalidated initializer ${init.name}")
-    }
+    /** The engine's initializer for a layer with [activation], [fanIn] inputs and [fanOut] units (gains may depend on them). */
+    private fun initializer(init: InitSpec, activation: Activation, fanIn: Int, fanOut: Int): Initializer =
+        Initializers.byName(init.name, init.args, activation, fanIn, fanOut)
 
     /** Examples the engine's trainer holds out for validation from [trainSize] with [fraction] (as `Trainer.holdOutValidation`). */
     internal fun heldOut(trainSize: Long, fraction: Double): Long = if (fraction == 0.0) 0 else Math.round(fraction * trainSize)
@@ -210,8 +208,9 @@ object SpecCompiler {
                         if (layer.activation !in ACTIVATIONS) {
                             problem("$path.activation", "unknown activation '${layer.activation}' (known: ${ACTIVATIONS.keys.joinToString()})")
                         }
-                        checkInit("$path.weightInit", layer.weightInit)
-                        checkInit("$path.biasInit", layer.biasInit)
+                        val activation = ACTIVATIONS[layer.activation]
+                        checkInit("$path.weightInit", layer.weightInit, activation, inputs, layer.units, isBias = false)
+                        checkInit("$path.biasInit", layer.biasInit, activation, inputs, layer.units, isBias = true)
                         inputs = layer.units.toLong()
                     }
                 }
@@ -225,30 +224,28 @@ object SpecCompiler {
             }
         }
 
-        private fun checkInit(path: String, init: InitSpec) {
-            val known = INITIALIZER_ARGS[init.name]
-            if (known == null) {
-                problem("$path.name", "unknown initializer '${init.name}' (known: ${INITIALIZER_ARGS.keys.joinToString()})")
+        /**
+         * The initializer registry's problems at their paths: an unknown name at `.name`, an
+         * argument's at `.args.<argument>`, a mismatch with the layer at the initializer itself.
+         * The layer (activation, sizes) is known only when it is valid itself.
+         */
+        private fun checkInit(path: String, init: InitSpec, activation: Activation?, fanIn: Long, fanOut: Int, isBias: Boolean) {
+            if (isBias && init.name in MATRIX_INITIALIZERS) {
+                problem("$path.name", "${init.name} needs a weight matrix; a bias is a vector (use zeros(), constant(v), normal(std), ...)")
                 return
             }
-            for (key in init.args.keys) {
-                if (key !in known) {
-                    val accepted = if (known.isEmpty()) "it takes none" else "known: ${known.joinToString()}"
-                    problem("$path.args.$key", "unknown argument '$key' of ${init.name} ($accepted)")
-                }
+            val found = if (activation != null && fanIn in 1..Int.MAX_VALUE && fanOut > 0) {
+                Initializers.check(init.name, init.args, activation, fanIn.toInt(), fanOut)
+            } else {
+                Initializers.check(init.name, init.args)
             }
-            when (init.name) {
-                InitSpec.GLOROT_UNIFORM -> init.args["gain"]?.let {
-                    if (!(it > 0 && it.isFinite())) problem("$path.args.gain", "must be > 0 and finite, got $it")
+            for (p in found) {
+                val at = when {
+                    p.argument() != null -> "$path.args.${p.argument()}"
+                    init.name !in Initializers.names() -> "$path.name"
+                    else -> path
                 }
-                InitSpec.CONSTANT -> {
-                    val v = init.args["value"]
-                    if (v == null) {
-                        problem("$path.args.value", "is required (e.g. constant(0.1))")
-                    } else if (!v.isFinite()) {
-                        problem("$path.args.value", "must be finite, got $v")
-                    }
-                }
+                problem(at, p.message())
             }
         }
 

@@ -92,3 +92,84 @@ fun zeros(): InitSpec = InitSpec.zeros()
 
 /** Every value equal to [value], e.g. `constant(0.1)` for ReLU biases. */
 fun constant(value: Double): InitSpec = InitSpec.constant(value)
+
+/*
+ * The rest of the initializer library (engine: dev.gradus.engine.init.Initializers, one registry
+ * of names and arguments that validation and compilation both use).
+ */
+
+/** Where a gain-taking initializer gets its gain from the layer it initializes. */
+enum class LayerGain(internal val argument: String) {
+    /** torch's calculate_gain of the layer's activation: ReLU √2, tanh 5/3, linear 1, ... */
+    FromActivation("gainFromActivation"),
+
+    /** Sussillo & Abbott (2014)'s random-walk gain for the layer's width (ReLU or linear layers). */
+    RandomWalk("gainRandomWalk"),
+}
+
+/** The layer's activation decides the gain: `orthogonal(gain = fromActivation)`. */
+val fromActivation: LayerGain = LayerGain.FromActivation
+
+/** Sussillo & Abbott's random-walk gain for the layer's width: `orthogonal(gain = randomWalk)`. */
+val randomWalk: LayerGain = LayerGain.RandomWalk
+
+private val GAIN_ARGUMENTS = setOf("gain", "gainFromActivation", "gainRandomWalk")
+
+/** This initializer times [gain] (replacing any gain it had). */
+fun InitSpec.withGain(gain: Double): InitSpec = copy(args = args.filterKeys { it !in GAIN_ARGUMENTS } + ("gain" to gain))
+
+/** This initializer with its gain taken from the layer ([fromActivation] or [randomWalk]). */
+fun InitSpec.withGain(gain: LayerGain): InitSpec = copy(args = args.filterKeys { it !in GAIN_ARGUMENTS } + (gain.argument to 1.0))
+
+/** Glorot uniform with the layer's gain: `glorotUniform(gain = fromActivation)`. */
+fun glorotUniform(gain: LayerGain): InitSpec = InitSpec("glorot-uniform").withGain(gain)
+
+/** Glorot normal, variance 2/(fanIn + fanOut). */
+fun glorotNormal(): InitSpec = InitSpec("glorot-normal")
+
+/** He (Kaiming) normal, variance 2/fanIn. */
+fun heNormal(): InitSpec = InitSpec("he-normal")
+
+/** He (Kaiming) uniform, variance 2/fanIn. */
+fun heUniform(): InitSpec = InitSpec("he-uniform")
+
+/** LeCun normal, variance 1/fanIn. */
+fun lecunNormal(): InitSpec = InitSpec("lecun-normal")
+
+/** LeCun uniform, variance 1/fanIn. */
+fun lecunUniform(): InitSpec = InitSpec("lecun-uniform")
+
+/** The book's heuristic `U(−1/√m, 1/√m)` for m inputs (Glorot & Bengio's "standard" initialization). */
+fun uniformFanIn(): InitSpec = InitSpec("uniform-fan-in")
+
+/** `U(lo, hi)`. */
+fun uniform(lo: Double, hi: Double): InitSpec = InitSpec("uniform", mapOf("lo" to lo, "hi" to hi))
+
+/** `N(mean, std²)`. */
+fun normal(std: Double, mean: Double = 0.0): InitSpec = InitSpec("normal", mapOf("mean" to mean, "std" to std))
+
+/** `N(mean, std²)` redrawn outside `mean ± bound·std`. */
+fun truncatedNormal(std: Double, mean: Double = 0.0, bound: Double = 2.0): InitSpec =
+    InitSpec("truncated-normal", mapOf("mean" to mean, "std" to std, "bound" to bound))
+
+/** Saxe et al. (2013): a random orthogonal matrix times [gain]. */
+fun orthogonal(gain: Double = 1.0): InitSpec = InitSpec("orthogonal", mapOf("gain" to gain))
+
+/** Saxe et al. (2013) with the layer's gain: `orthogonal(gain = fromActivation)`. */
+fun orthogonal(gain: LayerGain): InitSpec = InitSpec("orthogonal").withGain(gain)
+
+/** Martens (2010): exactly [k] non-zero incoming weights per unit, from N(0, 1)·[scale]. */
+fun sparse(k: Int = 15, scale: Double = 1.0): InitSpec = InitSpec("sparse", mapOf("k" to k.toDouble(), "scale" to scale))
+
+/** [gain] times the identity matrix (square layers only). */
+fun identityMatrix(gain: Double = 1.0): InitSpec = InitSpec("identity", mapOf("gain" to gain))
+
+/** General variance scaling: variance `scale / fan`, the fan and the distribution as given (Keras/JAX semantics). */
+fun varianceScaling(
+    scale: Double = 1.0,
+    mode: dev.gradus.engine.init.VarianceScaling.FanMode = dev.gradus.engine.init.VarianceScaling.FanMode.IN,
+    distribution: dev.gradus.engine.init.VarianceScaling.Distribution = dev.gradus.engine.init.VarianceScaling.Distribution.TRUNCATED_NORMAL,
+): InitSpec = InitSpec(
+    "variance-scaling",
+    mapOf("scale" to scale, "mode" to mode.code().toDouble(), "distribution" to distribution.code().toDouble()),
+)

@@ -37,11 +37,20 @@ object SpecArbs {
 
     fun finite(min: Double, max: Double): Arb<Double> = Arb.numericDouble(min, max)
 
+    /** Initializers valid for any parameter, weights and biases alike. */
     val init: Arb<InitSpec> = Arb.choice(
         finite(0.01, 4.0).map { glorotUniform(it) },
         Arb.constant(InitSpec("glorot-uniform")),
         Arb.constant(zeros()),
         finite(-1.0, 1.0).map { constant(it) },
+        Arb.element(heNormal(), heUniform(), lecunNormal(), lecunUniform(), glorotNormal(), uniformFanIn(), glorotUniform(fromActivation)),
+        finite(1e-3, 1.0).map { normal(it) },
+    )
+
+    /** Initializers that need a weight matrix (any size: sparse with k = 1). */
+    val weightInit: Arb<InitSpec> = Arb.choice(
+        init,
+        Arb.element(orthogonal(), orthogonal(fromActivation), sparse(k = 1)),
     )
 
     val shapeset: Arb<ShapesetSpec> = arbitrary {
@@ -68,7 +77,7 @@ object SpecArbs {
     }
 
     fun dense(units: Arb<Int>): Arb<DenseSpec> = arbitrary {
-        DenseSpec(units.bind(), Arb.element(Activation.entries.map { it.id() }).bind(), init.bind(), init.bind())
+        DenseSpec(units.bind(), Arb.element(Activation.entries.map { it.id() }).bind(), weightInit.bind(), init.bind())
     }
 
     val valid: Arb<ExperimentSpec> = arbitrary {
@@ -139,7 +148,7 @@ private val corruptions = listOf(
     },
     Corruption("unknown initializer") { s ->
         val i = Arb.int(0..s.model.layers.lastIndex).bind()
-        s.withLayer(i) { it.copy(weightInit = InitSpec("he-normal")) } to "model.layers[$i].weightInit.name"
+        s.withLayer(i) { it.copy(weightInit = InitSpec("kaiming-normal")) } to "model.layers[$i].weightInit.name"
     },
     Corruption("bad gain") { s ->
         val i = Arb.int(0..s.model.layers.lastIndex).bind()

@@ -7,6 +7,10 @@ import java.util.Arrays;
 public record Constant(double value) implements Initializer {
   public static final Constant ZEROS = new Constant(0.0);
 
+  public Constant {
+    Checks.finite("constant value", value);
+  }
+
   @Override
   public String name() {
     return value == 0.0 ? "zeros" : "constant(" + value + ")";
