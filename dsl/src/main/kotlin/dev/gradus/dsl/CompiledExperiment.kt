@@ -6,6 +6,7 @@ import dev.gradus.engine.data.FashionMnist
 import dev.gradus.engine.data.Shapeset
 import dev.gradus.engine.data.ShapesetConfig
 import dev.gradus.engine.data.Split
+import dev.gradus.engine.init.ClassFrequencyBias
 import dev.gradus.engine.init.Initializer
 import dev.gradus.engine.nn.Activation
 import dev.gradus.engine.nn.Dense
@@ -26,12 +27,15 @@ import dev.gradus.engine.train.TrainingResult
 import java.nio.file.InvalidPathException
 import java.nio.file.Path
 
-/** A validated dense layer with its names resolved to engine objects. */
+/**
+ * A validated dense layer with its names resolved to engine objects. A null [biasInit] means
+ * biases from the training labels' class frequencies, known only once the data is loaded.
+ */
 internal data class DenseRecipe(
     val units: Int,
     val activation: Activation,
     val weightInit: Initializer,
-    val biasInit: Initializer,
+    val biasInit: Initializer?,
 )
 
 /**
@@ -100,13 +104,22 @@ class CompiledExperiment internal constructor(
         return Split(limit(all.train(), d.trainLimit, "trainLimit"), limit(all.test(), d.testLimit, "testLimit"))
     }
 
-    /** The model for [inputSize] inputs, with fresh layer objects (parameters are made by the trainer). */
+    /**
+     * The model for [inputSize] inputs, with fresh layer objects (parameters are made by the
+     * trainer). [trainLabels] are needed when an output bias is `classFrequencies()`.
+     */
     @JvmOverloads
-    fun buildModel(inputSize: Int = Math.toIntExact(this.inputSize)): Model {
+    fun buildModel(inputSize: Int = Math.toIntExact(this.inputSize), trainLabels: IntArray? = null): Model {
         val built = ArrayList<Layer>()
         var size = inputSize
         for (l in layers) {
-            built += Dense(size, l.units, true, l.weightInit, l.biasInit, l.activation)
+            val bias = l.biasInit ?: ClassFrequencyBias.fromLabels(
+                trainLabels ?: throw IllegalStateException(
+                    "experiment '${spec.name}': class-frequency biases need the training labels (buildModel(inputSize, labels), or run())",
+                ),
+                numClasses,
+            )
+            built += Dense(size, l.units, true, l.weightInit, bias, l.activation)
             size = l.units
         }
         return Model(inputSize, built)
@@ -223,7 +236,7 @@ class CompiledExperiment internal constructor(
                 spec.name,
             )
         }
-        val model = buildModel(split.train().featureCount())
+        val model = buildModel(split.train().featureCount(), split.train().labels())
         Backends.create(backendName, device, threads).use { backend ->
             val trainer = Trainer(backend, model, buildPhases(), trainingConfig(), streams)
             listeners.forEach { trainer.addListener(it) }
@@ -235,7 +248,7 @@ class CompiledExperiment internal constructor(
         }
     }
 
-    override fun toString(): String = "CompiledExperiment(${spec.name}: ${buildModel()})"
+    override fun toString(): String = "CompiledExperiment(${spec.name}: ${layers.size} layers)"
 
     companion object {
         /** The name of the single phase of a non-pipeline optimizer (as the engine's single-phase trainer names it). */

@@ -85,6 +85,9 @@ data class InitSpec @JvmOverloads constructor(
 ) {
     companion object {
         const val GLOROT_UNIFORM = "glorot-uniform"
+
+        /** Output biases from the training labels' class frequencies (softmax(b) = frequencies). */
+        const val CLASS_FREQUENCIES = "class-frequencies"
         const val ZEROS = "zeros"
         const val CONSTANT = "constant"
 

@@ -65,7 +65,8 @@ object SpecCompiler {
                                 units = layer.units,
                                 activation = activation,
                                 weightInit = initializer(layer.weightInit, activation, inputs, layer.units),
-                                biasInit = initializer(layer.biasInit, activation, inputs, layer.units),
+                                biasInit = if (layer.biasInit.name == InitSpec.CLASS_FREQUENCIES) null
+                                else initializer(layer.biasInit, activation, inputs, layer.units),
                             ).also { inputs = layer.units }
                         }
                     }
@@ -209,8 +210,9 @@ object SpecCompiler {
                             problem("$path.activation", "unknown activation '${layer.activation}' (known: ${ACTIVATIONS.keys.joinToString()})")
                         }
                         val activation = ACTIVATIONS[layer.activation]
-                        checkInit("$path.weightInit", layer.weightInit, activation, inputs, layer.units, isBias = false)
-                        checkInit("$path.biasInit", layer.biasInit, activation, inputs, layer.units, isBias = true)
+                        val isOutput = i == layers.lastIndex
+                        checkInit("$path.weightInit", layer.weightInit, activation, inputs, layer.units, isBias = false, isOutput)
+                        checkInit("$path.biasInit", layer.biasInit, activation, inputs, layer.units, isBias = true, isOutput)
                         inputs = layer.units.toLong()
                     }
                 }
@@ -229,7 +231,14 @@ object SpecCompiler {
          * argument's at `.args.<argument>`, a mismatch with the layer at the initializer itself.
          * The layer (activation, sizes) is known only when it is valid itself.
          */
-        private fun checkInit(path: String, init: InitSpec, activation: Activation?, fanIn: Long, fanOut: Int, isBias: Boolean) {
+        private fun checkInit(path: String, init: InitSpec, activation: Activation?, fanIn: Long, fanOut: Int, isBias: Boolean, isOutput: Boolean) {
+            if (init.name == InitSpec.CLASS_FREQUENCIES) {
+                when {
+                    !isBias || !isOutput -> problem("$path.name", "class-frequencies sets the output layer's biases from the label frequencies; use it as the last layer's bias")
+                    init.args.isNotEmpty() -> problem("$path.args.${init.args.keys.first()}", "is unknown; class-frequencies takes no arguments")
+                }
+                return
+            }
             if (isBias && init.name in MATRIX_INITIALIZERS) {
                 problem("$path.name", "${init.name} needs a weight matrix; a bias is a vector (use zeros(), constant(v), normal(std), ...)")
                 return

@@ -173,3 +173,10 @@ fun varianceScaling(
     "variance-scaling",
     mapOf("scale" to scale, "mode" to mode.code().toDouble(), "distribution" to distribution.code().toDouble()),
 )
+
+/**
+ * Output biases set from the training labels' class frequencies, so that softmax(b) equals them
+ * and the untrained network predicts the label marginals (section 8.4). Only for the last
+ * layer's bias: `output(classes = 10, bias = classFrequencies())`.
+ */
+fun classFrequencies(): InitSpec = InitSpec(InitSpec.CLASS_FREQUENCIES)

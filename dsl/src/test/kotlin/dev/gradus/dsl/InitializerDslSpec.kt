@@ -45,4 +45,23 @@ class InitializerDslSpec : FunSpec({
             .get("layers.0.weight").value().toDoubles()
         for (row in 0 until 10) (0 until 64).count { w[row * 64 + it] != 0.0 } shouldBe 5
     }
+
+    test("output biases from class frequencies: softmax(b) reproduces the training labels' frequencies") {
+        val s = spec(DenseSpec(10, "relu"), DenseSpec(3, biasInit = classFrequencies()))
+        SpecCompiler.validate(s) shouldBe emptyList()
+        val c = SpecCompiler.compile(s)
+        val train = c.loadData().train()
+        val b = c.buildModel(train.featureCount(), train.labels())
+            .initialize(ReferenceBackend(), DType.FLOAT64, RandomStream("init", 3)).get("layers.1.bias").value().toDoubles()
+        val e = b.map { kotlin.math.exp(it) }
+        val counts = train.classCounts()
+        for (k in 0 until 3) (e[k] / e.sum()) shouldBe (counts[k].toDouble() / train.size() plusOrMinus 1e-12)
+    }
+
+    test("class frequencies are refused anywhere but the output bias") {
+        val s = spec(DenseSpec(10, "relu", biasInit = classFrequencies()), DenseSpec(3))
+        SpecCompiler.validate(s).map { it.path } shouldBe listOf("model.layers[0].biasInit.name")
+        SpecCompiler.validate(spec(DenseSpec(10, "relu"), DenseSpec(3, weightInit = classFrequencies()))).map { it.path } shouldBe
+            listOf("model.layers[1].weightInit.name")
+    }
 })
