@@ -144,7 +144,26 @@ class ModelBuilder {
         layers += spec
     }
 
-    fun build(): ModelSpec = ModelSpec(layers.toList())
+    /** Data-driven scaling of the weights after initialization; null (the default) for none. */
+    var dataDriven: DataDrivenSpec? = null
+
+    /**
+     * After initialization, rescale each dense layer's weights on the first [batchSize] training
+     * examples until the std of its pre-activations (or activations: [measure] = "activation") is
+     * within the relative [tolerance] of [targetStd]; see [DataDrivenSpec].
+     */
+    @JvmOverloads
+    fun dataDriven(
+        targetStd: Double = 1.0,
+        tolerance: Double = 0.05,
+        maxIterations: Int = 10,
+        measure: String = "pre-activation",
+        batchSize: Int = 256,
+    ) {
+        dataDriven = DataDrivenSpec(targetStd, tolerance, maxIterations, measure, batchSize)
+    }
+
+    fun build(): ModelSpec = ModelSpec(layers.toList(), dataDriven)
 }
 
 /** Training settings; starts from the values it is given. See [TrainSpec] for each. */

@@ -7,6 +7,7 @@ import dev.gradus.engine.data.Shapeset
 import dev.gradus.engine.data.ShapesetConfig
 import dev.gradus.engine.data.Split
 import dev.gradus.engine.init.ClassFrequencyBias
+import dev.gradus.engine.init.DataDrivenScaling
 import dev.gradus.engine.init.Initializer
 import dev.gradus.engine.nn.Activation
 import dev.gradus.engine.nn.Dense
@@ -242,11 +243,33 @@ class CompiledExperiment internal constructor(
             listeners.forEach { trainer.addListener(it) }
             trainer.initialize().use { params ->
                 val count = params.count()
+                val scales = spec.model.dataDriven?.let { d ->
+                    val train = split.train()
+                    if (d.batchSize > train.size()) {
+                        throw InvalidSpecException(
+                            listOf(SpecProblem("model.dataDriven.batchSize", "${d.batchSize} is larger than the training set (${train.size()} examples)")),
+                            spec.name,
+                        )
+                    }
+                    dataDrivenScaling(d).apply(backend, model, params, train.head(d.batchSize).features(), d.batchSize).layers()
+                } ?: emptyList()
                 val result = trainer.fit(params, split.train(), split.test())
-                return ExperimentResult(spec.copy(backend = backendName), result, backend.description(), count)
+                return ExperimentResult(spec.copy(backend = backendName), result, backend.description(), count, scales)
             }
         }
     }
+
+    /**
+     * The engine procedure for `model.dataDriven` (null when the spec has none). [run] applies it
+     * after initialization and before training, on the first `batchSize` examples of the training
+     * split (deterministic; the validation hold-out is taken later by the trainer, so these may
+     * include held-out examples — only their features are used, never labels).
+     */
+    fun dataDrivenScaling(): DataDrivenScaling? = spec.model.dataDriven?.let { dataDrivenScaling(it) }
+
+    private fun dataDrivenScaling(d: DataDrivenSpec) = DataDrivenScaling(
+        DataDrivenScaling.Config(d.targetStd, d.tolerance, d.maxIterations, DataDrivenScaling.Measure.parse(d.measure)),
+    )
 
     override fun toString(): String = "CompiledExperiment(${spec.name}: ${layers.size} layers)"
 
@@ -257,7 +280,7 @@ class CompiledExperiment internal constructor(
 }
 
 /** What [CompiledExperiment.run] measured. */
-data class ExperimentResult(
+data class ExperimentResult @JvmOverloads constructor(
     /** The spec that ran (with the backend actually used). */
     val spec: ExperimentSpec,
     val result: TrainingResult,
@@ -265,6 +288,8 @@ data class ExperimentResult(
     val backendDescription: String,
     /** Number of scalar parameters of the model. */
     val parameterCount: Long,
+    /** Per dense layer, what `model.dataDriven` scaling did (empty when the spec has none). */
+    val dataDrivenScales: List<DataDrivenScaling.LayerScale> = emptyList(),
 ) {
     /** Test accuracy after the last epoch. */
     val finalTestAccuracy: Double get() = result.last().testAccuracy()

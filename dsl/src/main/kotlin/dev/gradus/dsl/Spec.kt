@@ -1,5 +1,7 @@
 package dev.gradus.dsl
 
+import kotlinx.serialization.EncodeDefault
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
 
@@ -57,8 +59,28 @@ data class FashionMnistSpec @JvmOverloads constructor(
 ) : DataSpec
 
 @Serializable
-data class ModelSpec(
+data class ModelSpec @JvmOverloads constructor(
     val layers: List<LayerSpec>,
+    /** Data-driven scaling of the weights after initialization (null: none; then left out of the JSON, so older specs encode as before). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val dataDriven: DataDrivenSpec? = null,
+)
+
+/**
+ * Data-driven scaling (Deep Learning §8.4, engine `DataDrivenScaling`): after initialization, on
+ * the first [batchSize] training examples, each dense layer's weights (not biases) are rescaled in
+ * layer order until the standard deviation of its pre-activations ([measure] "pre-activation") or
+ * activations ("activation") is within the relative [tolerance] of [targetStd], at most
+ * [maxIterations] rescales per layer.
+ */
+@Serializable
+data class DataDrivenSpec @JvmOverloads constructor(
+    val targetStd: Double = 1.0,
+    val tolerance: Double = 0.05,
+    val maxIterations: Int = 10,
+    val measure: String = "pre-activation",
+    val batchSize: Int = 256,
 )
 
 @Serializable

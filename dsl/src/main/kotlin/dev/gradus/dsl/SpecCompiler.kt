@@ -2,6 +2,7 @@ package dev.gradus.dsl
 
 import dev.gradus.engine.data.FashionMnist
 import dev.gradus.engine.data.Shapeset
+import dev.gradus.engine.init.DataDrivenScaling
 import dev.gradus.engine.init.Initializer
 import dev.gradus.engine.init.Initializers
 import dev.gradus.engine.nn.Activation
@@ -223,6 +224,24 @@ object SpecCompiler {
                     "model.layers[${layers.lastIndex}].units",
                     "the output layer has ${last.units} units but the data set (${facts.kind}) has ${facts.classes} classes",
                 )
+            }
+            spec.model.dataDriven?.let { checkDataDriven(it, facts.trainSize) }
+        }
+
+        private fun checkDataDriven(d: DataDrivenSpec, trainSize: Long) {
+            val path = "model.dataDriven"
+            if (!(d.targetStd > 0) || !d.targetStd.isFinite()) problem("$path.targetStd", "must be > 0 and finite, got ${d.targetStd}")
+            if (!(d.tolerance > 0 && d.tolerance < 1)) problem("$path.tolerance", "must be in (0, 1) (relative to targetStd), got ${d.tolerance}")
+            if (d.maxIterations < 1) problem("$path.maxIterations", "must be >= 1, got ${d.maxIterations}")
+            try {
+                DataDrivenScaling.Measure.parse(d.measure)
+            } catch (e: IllegalArgumentException) {
+                problem("$path.measure", e.message ?: "unknown measure '${d.measure}'")
+            }
+            if (d.batchSize < 2) {
+                problem("$path.batchSize", "must be >= 2, got ${d.batchSize}")
+            } else if (trainSize > 0 && d.batchSize > trainSize) {
+                problem("$path.batchSize", "${d.batchSize} is larger than the training set ($trainSize examples)")
             }
         }
 

@@ -201,7 +201,11 @@ class Cli(
             finalTrainLoss = recorder.epochs.lastOrNull()?.trainLoss, finalTestLoss = recorder.epochs.lastOrNull()?.testLoss,
             finalTestAccuracy = recorder.epochs.lastOrNull()?.testAccuracy, parameterCount = result?.parameterCount,
             coldStartSeconds = recorder.coldStartSeconds, scriptCompileSeconds = script?.compileSeconds,
-            scriptCacheHit = script?.cacheHit, phases = recorder.phases.toList(), error = error,
+            scriptCacheHit = script?.cacheHit, phases = recorder.phases.toList(),
+            initScales = result?.dataDrivenScales.orEmpty().map {
+                InitScaleRecord(it.layerIndex(), it.scale(), it.stdBefore(), it.stdAfter(), it.iterations(), it.converged())
+            },
+            error = error,
         )
         val result = try {
             compiled.run(threads, listOf(recorder, progress)).also {
@@ -216,6 +220,7 @@ class Cli(
             return failed(run, summary(RunSummary.FAILED, e.message, null))
         }
         val s = summary(RunSummary.FINISHED, null, result)
+        result.dataDrivenScales.forEach { out.println("data-driven init: $it") }
         run.writeSummary(s)
         return run
     }

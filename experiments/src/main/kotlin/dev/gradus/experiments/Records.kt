@@ -48,6 +48,17 @@ data class EpochRecord(
     }
 }
 
+/** One layer's data-driven initialization scale in `summary.json`. */
+@Serializable
+data class InitScaleRecord(
+    val layer: Int,
+    val scale: Double,
+    val stdBefore: Double,
+    val stdAfter: Double,
+    val iterations: Int,
+    val converged: Boolean,
+)
+
 /** One optimizer phase in `summary.json`. */
 @Serializable
 data class PhaseRecord(val name: String, val epochs: Int, val steps: Long, val stopReason: String, val restoredEpoch: Int = 0)
@@ -103,6 +114,8 @@ data class RunSummary(
     val scriptCompileSeconds: Double? = null,
     val scriptCacheHit: Boolean? = null,
     val phases: List<PhaseRecord> = emptyList(),
+    /** Per-layer weight scales of the data-driven initialization, when the spec asks for it. */
+    val initScales: List<InitScaleRecord> = emptyList(),
     val error: String? = null,
 ) {
     companion object {

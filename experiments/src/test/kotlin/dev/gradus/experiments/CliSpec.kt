@@ -166,6 +166,31 @@ class CliSpec : FunSpec({
         runs.resolve("bad").exists() shouldBe false
     }
 
+    test("data-driven initial scales are printed and recorded") {
+        val f = script(
+            "scaled.experiment.kts",
+            """
+            experiment("scaled") {
+                data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                model {
+                    weightInit = normal(std = 0.01)
+                    dense(16, tanh); dense(16, tanh); output(classes = 3)
+                    dataDriven(targetStd = 1.0, batchSize = 100)
+                }
+                optimizer = sgd(lr = 0.05)
+                train { epochs = 1; batchSize = 30 }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        r.out shouldContain "data-driven init: layers.0: scale="
+        val scales = RunStore(runs).resolve("scaled").summary()!!.initScales
+        scales.map { it.layer } shouldBe listOf(0, 1, 2)
+        scales.all { it.converged && kotlin.math.abs(it.stdAfter - 1.0) <= 0.05 } shouldBe true
+    }
+
     test("a type error reports file:line:column and records nothing") {
         val f = script(
             "typo.experiment.kts",
