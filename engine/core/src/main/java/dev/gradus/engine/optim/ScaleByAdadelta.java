@@ -2,9 +2,7 @@ package dev.gradus.engine.optim;
 
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +21,7 @@ import java.util.Map;
  * <p>Buffers: {@code square_avg/<path>} (r), {@code acc_delta/<path>} (s). Hyperparameters:
  * {@code rho}, {@code eps}.
  */
-public record ScaleByAdadelta(Schedule rho, Schedule eps) implements GradientTransform {
+public record ScaleByAdadelta(Schedule rho, Schedule eps) implements BufferedTransform {
   public static final String SQUARE_AVG = "square_avg";
   public static final String ACC_DELTA = "acc_delta";
 
@@ -32,49 +30,28 @@ public record ScaleByAdadelta(Schedule rho, Schedule eps) implements GradientTra
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, 0.0, SQUARE_AVG, ACC_DELTA);
+  public String[] bufferNames() {
+    return new String[] {SQUARE_AVG, ACC_DELTA};
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, SQUARE_AVG, ACC_DELTA);
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("rho", rho), Map.entry("eps", eps));
   }
 
   @Override
-  public List<Schedule> schedules() {
-    return List.of(rho, eps);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    long t = ((TransformState) state).step();
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("rho", rho.at(t));
-    out.put("eps", eps.at(t));
-    return out;
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     long t = s.step();
     double p = rho.at(t);
     double delta = eps.at(t);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor r = s.buffer(SQUARE_AVG, e.getKey());
-      Tensor acc = s.buffer(ACC_DELTA, e.getKey());
-      be.scaleInPlace(r, p);
-      be.addInPlace(r, be.mul(g, g), 1.0 - p);
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor r = s.buffer(SQUARE_AVG, path);
+      Tensor acc = s.buffer(ACC_DELTA, path);
+      BufferedTransform.ema(be, r, be.mul(g, g), p);
       Tensor std = be.sqrt(be.addScalar(r, delta));
       Tensor step = be.mul(be.div(be.sqrt(be.addScalar(acc, delta)), std), g);
-      be.scaleInPlace(acc, p);
-      be.addInPlace(acc, be.mul(step, step), 1.0 - p);
-      out.put(e.getKey(), step);
-    }
-    return new Update(out, s.next());
+      BufferedTransform.ema(be, acc, be.mul(step, step), p);
+      return step;
+    });
   }
 }

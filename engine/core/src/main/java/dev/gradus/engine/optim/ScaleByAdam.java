@@ -2,9 +2,7 @@ package dev.gradus.engine.optim;
 
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +23,7 @@ import java.util.Map;
  * <p>Buffers: {@code exp_avg/<path>}, {@code exp_avg_sq/<path>}, and {@code max_exp_avg_sq/<path>}
  * with amsgrad. Hyperparameters: {@code beta1}, {@code beta2}, {@code eps}.
  */
-public record ScaleByAdam(Schedule beta1, Schedule beta2, Schedule eps, boolean amsgrad) implements GradientTransform {
+public record ScaleByAdam(Schedule beta1, Schedule beta2, Schedule eps, boolean amsgrad) implements BufferedTransform {
   public static final String EXP_AVG = "exp_avg";
   public static final String EXP_AVG_SQ = "exp_avg_sq";
   public static final String MAX_EXP_AVG_SQ = "max_exp_avg_sq";
@@ -34,63 +32,37 @@ public record ScaleByAdam(Schedule beta1, Schedule beta2, Schedule eps, boolean 
     this(Schedule.constant(beta1), Schedule.constant(beta2), Schedule.constant(eps), amsgrad);
   }
 
-  private String[] buffers() {
+  @Override
+  public String[] bufferNames() {
     return amsgrad ? new String[] {EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ} : new String[] {EXP_AVG, EXP_AVG_SQ};
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, 0.0, buffers());
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("beta1", beta1), Map.entry("beta2", beta2), Map.entry("eps", eps));
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, buffers());
-  }
-
-  @Override
-  public List<Schedule> schedules() {
-    return List.of(beta1, beta2, eps);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    long t = ((TransformState) state).step();
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("beta1", beta1.at(t));
-    out.put("beta2", beta2.at(t));
-    out.put("eps", eps.at(t));
-    return out;
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     long t = s.step();
     double b1 = beta1.at(t);
     double b2 = beta2.at(t);
     double delta = eps.at(t);
     double correction1 = 1.0 - Math.pow(b1, t + 1);
     double correction2Root = Math.sqrt(1.0 - Math.pow(b2, t + 1));
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor m = s.buffer(EXP_AVG, e.getKey());
-      Tensor v = s.buffer(EXP_AVG_SQ, e.getKey());
-      be.scaleInPlace(m, b1);
-      be.addInPlace(m, g, 1.0 - b1);
-      be.scaleInPlace(v, b2);
-      be.addInPlace(v, be.mul(g, g), 1.0 - b2);
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor m = s.buffer(EXP_AVG, path);
+      Tensor v = s.buffer(EXP_AVG_SQ, path);
+      BufferedTransform.ema(be, m, g, b1);
+      BufferedTransform.ema(be, v, be.mul(g, g), b2);
       Tensor second = v;
       if (amsgrad) {
-        Tensor vmax = s.buffer(MAX_EXP_AVG_SQ, e.getKey());
+        Tensor vmax = s.buffer(MAX_EXP_AVG_SQ, path);
         be.copyInto(vmax, be.maximum(vmax, v));
         second = vmax;
       }
       Tensor denominator = be.addScalar(be.scale(be.sqrt(second), 1.0 / correction2Root), delta);
-      out.put(e.getKey(), be.div(be.scale(m, 1.0 / correction1), denominator));
-    }
-    return new Update(out, s.next());
+      return be.div(be.scale(m, 1.0 / correction1), denominator);
+    });
   }
 }

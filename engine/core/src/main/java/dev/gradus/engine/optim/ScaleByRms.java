@@ -2,9 +2,7 @@ package dev.gradus.engine.optim;
 
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +21,7 @@ import java.util.Map;
  * <p>Buffers: {@code square_avg/<path>}, and {@code grad_avg/<path>} when centered.
  * Hyperparameters: {@code alpha}, {@code eps}.
  */
-public record ScaleByRms(Schedule decay, Schedule eps, boolean centered) implements GradientTransform {
+public record ScaleByRms(Schedule decay, Schedule eps, boolean centered) implements BufferedTransform {
   public static final String SQUARE_AVG = "square_avg";
   public static final String GRAD_AVG = "grad_avg";
 
@@ -31,58 +29,33 @@ public record ScaleByRms(Schedule decay, Schedule eps, boolean centered) impleme
     this(Schedule.constant(decay), Schedule.constant(eps), centered);
   }
 
-  private String[] buffers() {
+  @Override
+  public String[] bufferNames() {
     return centered ? new String[] {SQUARE_AVG, GRAD_AVG} : new String[] {SQUARE_AVG};
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, 0.0, buffers());
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("alpha", decay), Map.entry("eps", eps));
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, buffers());
-  }
-
-  @Override
-  public List<Schedule> schedules() {
-    return List.of(decay, eps);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    long t = ((TransformState) state).step();
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("alpha", decay.at(t));
-    out.put("eps", eps.at(t));
-    return out;
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     long t = s.step();
     double rho = decay.at(t);
     double delta = eps.at(t);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor r = s.buffer(SQUARE_AVG, e.getKey());
-      be.scaleInPlace(r, rho);
-      be.addInPlace(r, be.mul(g, g), 1.0 - rho);
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor r = s.buffer(SQUARE_AVG, path);
+      BufferedTransform.ema(be, r, be.mul(g, g), rho);
       Tensor root;
       if (centered) {
-        Tensor m = s.buffer(GRAD_AVG, e.getKey());
-        be.scaleInPlace(m, rho);
-        be.addInPlace(m, g, 1.0 - rho);
+        Tensor m = s.buffer(GRAD_AVG, path);
+        BufferedTransform.ema(be, m, g, rho);
         root = be.sqrt(be.sub(r, be.mul(m, m)));
       } else {
         root = be.sqrt(r);
       }
-      out.put(e.getKey(), be.div(g, be.addScalar(root, delta)));
-    }
-    return new Update(out, s.next());
+      return be.div(g, be.addScalar(root, delta));
+    });
   }
 }

@@ -2,9 +2,7 @@ package dev.gradus.engine.optim;
 
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +17,7 @@ import java.util.Map;
  *
  * <p>Buffer: {@code sum/<path>}. Hyperparameters: {@code eps}.
  */
-public record ScaleByRss(double initialAccumulatorValue, Schedule eps) implements GradientTransform {
+public record ScaleByRss(double initialAccumulatorValue, Schedule eps) implements BufferedTransform {
   public static final String BUFFER = "sum";
 
   public ScaleByRss {
@@ -33,37 +31,27 @@ public record ScaleByRss(double initialAccumulatorValue, Schedule eps) implement
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, initialAccumulatorValue, BUFFER);
+  public String[] bufferNames() {
+    return new String[] {BUFFER};
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, BUFFER);
+  public double fill() {
+    return initialAccumulatorValue;
   }
 
   @Override
-  public List<Schedule> schedules() {
-    return List.of(eps);
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("eps", eps));
   }
 
   @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    return Map.of("eps", eps.at(((TransformState) state).step()));
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     double delta = eps.at(s.step());
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor r = s.buffer(BUFFER, e.getKey());
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor r = s.buffer(BUFFER, path);
       be.addInPlace(r, be.mul(g, g), 1.0);
-      out.put(e.getKey(), be.div(g, be.addScalar(be.sqrt(r), delta)));
-    }
-    return new Update(out, s.next());
+      return be.div(g, be.addScalar(be.sqrt(r), delta));
+    });
   }
 }

@@ -2,9 +2,7 @@ package dev.gradus.engine.optim;
 
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +23,7 @@ import java.util.Map;
  * <p>Named after Optax's {@code trace}. Buffer: {@code momentum/<path>}. Hyperparameters:
  * {@code momentum}, {@code dampening}.
  */
-public record Trace(Schedule momentum, Schedule dampening, boolean nesterov) implements GradientTransform {
+public record Trace(Schedule momentum, Schedule dampening, boolean nesterov) implements BufferedTransform {
   public static final String BUFFER = "momentum";
 
   public Trace(double momentum, double dampening, boolean nesterov) {
@@ -38,40 +36,22 @@ public record Trace(Schedule momentum, Schedule dampening, boolean nesterov) imp
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, 0.0, BUFFER);
+  public String[] bufferNames() {
+    return new String[] {BUFFER};
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, BUFFER);
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("momentum", momentum), Map.entry("dampening", dampening));
   }
 
   @Override
-  public List<Schedule> schedules() {
-    return List.of(momentum, dampening);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    long t = ((TransformState) state).step();
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("momentum", momentum.at(t));
-    out.put("dampening", dampening.at(t));
-    return out;
-  }
-
-  @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     long t = s.step();
     double mu = momentum.at(t);
     double tau = dampening.at(t);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor b = s.buffer(BUFFER, e.getKey());
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor b = s.buffer(BUFFER, path);
       if (t == 0) {
         be.copyInto(b, g);
       } else {
@@ -79,8 +59,7 @@ public record Trace(Schedule momentum, Schedule dampening, boolean nesterov) imp
         be.addInPlace(b, g, 1.0 - tau);
       }
       // never hand out the buffer itself: updates are the caller's to keep or change
-      out.put(e.getKey(), nesterov ? be.add(g, be.scale(b, mu)) : be.scale(b, 1.0));
-    }
-    return new Update(out, s.next());
+      return nesterov ? be.add(g, be.scale(b, mu)) : be.scale(b, 1.0);
+    });
   }
 }

@@ -3,7 +3,6 @@ package dev.gradus.engine.optim;
 import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
 import dev.gradus.engine.schedule.Schedule;
-import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +31,7 @@ import java.util.Map;
  *
  * <p>Buffer: {@code velocity/<path>}. Hyperparameters: {@code lr}, {@code momentum}.
  */
-public record Velocity(Schedule learningRate, Schedule momentum, boolean nesterov) implements GradientTransform, LookAhead {
+public record Velocity(Schedule learningRate, Schedule momentum, boolean nesterov) implements BufferedTransform, LookAhead {
   public static final String BUFFER = "velocity";
 
   public Velocity(double learningRate, double momentum, boolean nesterov) {
@@ -40,27 +39,13 @@ public record Velocity(Schedule learningRate, Schedule momentum, boolean nestero
   }
 
   @Override
-  public OptimizerState init(ParameterSet params) {
-    return TransformState.init(params, 0.0, BUFFER);
+  public String[] bufferNames() {
+    return new String[] {BUFFER};
   }
 
   @Override
-  public OptimizerState restore(StateDict dict, ParameterSet params) {
-    return TransformState.restore(dict, params, BUFFER);
-  }
-
-  @Override
-  public List<Schedule> schedules() {
-    return List.of(learningRate, momentum);
-  }
-
-  @Override
-  public Map<String, Double> hyperparameters(OptimizerState state) {
-    long t = ((TransformState) state).step();
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("lr", learningRate.at(t));
-    out.put("momentum", momentum.at(t));
-    return out;
+  public List<Map.Entry<String, Schedule>> namedSchedules() {
+    return List.of(Map.entry("lr", learningRate), Map.entry("momentum", momentum));
   }
 
   /**
@@ -82,20 +67,15 @@ public record Velocity(Schedule learningRate, Schedule momentum, boolean nestero
   }
 
   @Override
-  public Update update(Map<String, Tensor> gradients, OptimizerState state, ParameterSet params) {
-    TransformState s = (TransformState) state;
+  public Map<String, Tensor> updates(Map<String, Tensor> gradients, TransformState s, ParameterSet params) {
     long t = s.step();
     double alpha = momentum.at(t);
     double lr = learningRate.at(t);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : gradients.entrySet()) {
-      Tensor g = e.getValue();
-      Backend be = g.backend();
-      Tensor v = s.buffer(BUFFER, e.getKey());
+    return BufferedTransform.map(gradients, (path, g, be) -> {
+      Tensor v = s.buffer(BUFFER, path);
       be.scaleInPlace(v, alpha);
       be.addInPlace(v, g, -lr);
-      out.put(e.getKey(), be.scale(v, 1.0));
-    }
-    return new Update(out, s.next());
+      return be.scale(v, 1.0);
+    });
   }
 }
