@@ -59,6 +59,20 @@ class ExperimentBuilder(val name: String) {
     /** Epochs, batch sizes, validation hold-out; usually adjusted with [train] `{ }`. */
     var train: TrainSpec = TrainSpec()
 
+    /** Pre-training before the main training; usually declared with [pretrain] `{ }`. */
+    var pretrain: PretrainSpec? = null
+
+    /** Declares the pre-training: `pretrain { greedyLayerwise(epochsPerLayer = 2) }`. */
+    @JvmSynthetic
+    fun pretrain(block: PretrainBuilder.() -> Unit) {
+        pretrain = PretrainBuilder().apply(block).spec
+    }
+
+    /** Java form of `pretrain { }`. */
+    fun pretrain(block: Consumer<PretrainBuilder>) {
+        pretrain = PretrainBuilder().also { block.accept(it) }.spec
+    }
+
     /** Declares the model's layers, first to last; replaces any model declared before. */
     @JvmSynthetic
     fun model(block: ModelBuilder.() -> Unit) {
@@ -103,6 +117,7 @@ class ExperimentBuilder(val name: String) {
             model = model!!,
             optimizer = optimizer!!,
             train = train,
+            pretrain = pretrain,
         )
     }
 }
@@ -114,7 +129,7 @@ class ExperimentBuilder(val name: String) {
  */
 @GradusDsl
 class ModelBuilder {
-    private val layers = mutableListOf<LayerSpec>()
+    internal val layers = mutableListOf<LayerSpec>()
 
     /** Weight initializer of the layers declared after this is set (default Glorot uniform). */
     var weightInit: InitSpec = InitSpec.glorotUniform()
@@ -139,6 +154,72 @@ class ModelBuilder {
         dense(classes, Activation.IDENTITY, init, bias)
     }
 
+    /** Batch normalization over the minibatch (torch's BatchNorm1d): learned scale (from 1) and shift, running statistics. */
+    @JvmOverloads
+    fun batchNorm(momentum: Double = 0.1, epsilon: Double = 1e-5) {
+        layers += BatchNormSpec(momentum, epsilon)
+    }
+
+    /** Inverted dropout with drop probability [rate], from the run's own `dropout` random stream. */
+    fun dropout(rate: Double) {
+        layers += DropoutSpec(rate)
+    }
+
+    /**
+     * A residual block `activation(body(x) + x)`, or `+ W·x` with [projection] when the body changes
+     * the width: `residual { dense(128, relu); dense(128) }`.
+     */
+    @JvmSynthetic
+    fun residual(projection: Boolean = false, activation: Activation = Activation.IDENTITY, body: ModelBuilder.() -> Unit) {
+        val inner = ModelBuilder().also { it.weightInit = weightInit; it.biasInit = biasInit }.apply(body)
+        layers += ResidualSpec(inner.layers.toList(), projection, activation.id())
+    }
+
+    /** Java form of `residual { }`. */
+    @JvmOverloads
+    fun residual(body: Consumer<ModelBuilder>, projection: Boolean = false, activation: Activation = Activation.IDENTITY) {
+        val inner = ModelBuilder().also { it.weightInit = weightInit; it.biasInit = biasInit }.also { body.accept(it) }
+        layers += ResidualSpec(inner.layers.toList(), projection, activation.id())
+    }
+
+    /** A highway layer of the same width as its input, its carry gate's bias starting at [gateBias] (1 by default). */
+    @JvmOverloads
+    fun highway(activation: Activation = Activation.RELU, init: InitSpec = weightInit, gateBias: InitSpec = InitSpec.constant(1.0)) {
+        layers += HighwaySpec(activation.id(), init, gateBias)
+    }
+
+    /** An Elman (tanh) recurrent layer over steps of [stepFeatures] inputs, giving its last hidden state of [hidden] units. */
+    @JvmOverloads
+    fun elman(
+        stepFeatures: Int,
+        hidden: Int,
+        inputInit: InitSpec = InitSpec.glorotUniform(),
+        recurrentInit: InitSpec = InitSpec("orthogonal"),
+        bias: InitSpec = InitSpec.zeros(),
+    ) {
+        layers += ElmanSpec(stepFeatures, hidden, inputInit, recurrentInit, bias)
+    }
+
+    /** An auxiliary classifier on the output of layer [after] (0-based) whose loss, times [weight], joins the objective. */
+    @JvmOverloads
+    fun auxiliaryHead(after: Int, weight: Double = 0.3, init: InitSpec = InitSpec.glorotUniform()) {
+        heads += AuxiliaryHeadSpec(after, weight, init)
+    }
+
+    /**
+     * After initialization, copy [layers] of a recorded [run]'s final parameters into this model
+     * at [to] onwards (the same indices by default), frozen during training when [freeze]:
+     * `copyFrom(run = "runs/shallow", layers = 0..1, freeze = true)`. Twice from the same run
+     * grows a network deeper (its first and last layers, a fresh middle).
+     */
+    @JvmOverloads
+    fun copyFrom(run: String, layers: IntRange, to: Int = layers.first, freeze: Boolean = false) {
+        transfers += TransferSpec(run, layers.first, layers.last - layers.first + 1, to, freeze)
+    }
+
+    private val heads = mutableListOf<AuxiliaryHeadSpec>()
+    private val transfers = mutableListOf<TransferSpec>()
+
     /** Appends a layer spec as is (for layers built elsewhere, e.g. a shared library of models). */
     fun layer(spec: LayerSpec) {
         layers += spec
@@ -150,7 +231,8 @@ class ModelBuilder {
     /**
      * After initialization, rescale each dense layer's weights on the first [batchSize] training
      * examples until the std of its pre-activations (or activations: [measure] = "activation") is
-     * within the relative [tolerance] of [targetStd]; see [DataDrivenSpec].
+     * within the relative [tolerance] of [targetStd]; with [checkGradients], then report layers whose
+     * back-propagated gradient std is off the top layer's by more than [gradientTolerance]; see [DataDrivenSpec].
      */
     @JvmOverloads
     fun dataDriven(
@@ -159,11 +241,13 @@ class ModelBuilder {
         maxIterations: Int = 10,
         measure: String = "pre-activation",
         batchSize: Int = 256,
+        checkGradients: Boolean = false,
+        gradientTolerance: Double = 1.0,
     ) {
-        dataDriven = DataDrivenSpec(targetStd, tolerance, maxIterations, measure, batchSize)
+        dataDriven = DataDrivenSpec(targetStd, tolerance, maxIterations, measure, batchSize, checkGradients, gradientTolerance)
     }
 
-    fun build(): ModelSpec = ModelSpec(layers.toList(), dataDriven)
+    fun build(): ModelSpec = ModelSpec(layers.toList(), dataDriven, heads.toList(), transfers.toList())
 }
 
 /** Training settings; starts from the values it is given. See [TrainSpec] for each. */
@@ -183,6 +267,22 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
     /** The batch size by epoch (e.g. `stepDecay(32.0, factor = 2.0, every = 5)` doubles it every 5 epochs); null: [batchSize]. */
     var batchSizeSchedule: ScheduleSpec? = from.batchSizeSchedule
 
+    /** The objective: [softmaxCrossEntropy] (default), [sigmoidCrossEntropy] or [meanSquaredError]. */
+    var loss: LossSpec = from.loss
+
+    /** Signal-propagation diagnostics logged into the run record; null (default): none. See [diagnostics]. */
+    var diagnostics: DiagnosticsSpec? = from.diagnostics
+
+    /**
+     * Measure per-layer signal-propagation statistics on the first [batchSize] training examples
+     * at initialization and after every [everyEpochs]-th epoch (the mean Jacobian singular value
+     * over [jacobianExamples] of them); the run record gets them as `diagnostics.jsonl`.
+     */
+    @JvmOverloads
+    fun diagnostics(everyEpochs: Int = 1, batchSize: Int = 256, jacobianExamples: Int = 16) {
+        diagnostics = DiagnosticsSpec(everyEpochs, batchSize, jacobianExamples)
+    }
+
     fun build(): TrainSpec = TrainSpec(
         epochs = epochs,
         batchSize = batchSize,
@@ -191,6 +291,8 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
         validationFraction = validationFraction,
         evaluateAveraged = evaluateAveraged,
         batchSizeSchedule = batchSizeSchedule,
+        loss = loss,
+        diagnostics = diagnostics,
     )
 }
 
@@ -272,4 +374,26 @@ class PipelineBuilder {
     }
 
     fun build(): PipelineSpec = PipelineSpec(phases.toList())
+}
+
+/** The receiver of `pretrain { }`: declares one pre-training procedure. */
+@GradusDsl
+class PretrainBuilder {
+    internal var spec: PretrainSpec? = null
+
+    /**
+     * Greedy layer-wise supervised pre-training: each hidden layer in turn under a fresh output
+     * layer, [lowerLayers] "frozen" or "fine-tuned", for [epochsPerLayer] epochs with [optimizer]
+     * (null: the experiment's); see [GreedyLayerwiseSpec].
+     */
+    @JvmOverloads
+    fun greedyLayerwise(
+        epochsPerLayer: Int = 2,
+        lowerLayers: String = "frozen",
+        jointAfterEachStage: Boolean = false,
+        concatInput: Boolean = false,
+        optimizer: OptimizerSpec? = null,
+    ) {
+        spec = GreedyLayerwiseSpec(epochsPerLayer, lowerLayers, jointAfterEachStage, concatInput, optimizer)
+    }
 }

@@ -6,38 +6,41 @@ import dev.gradus.engine.data.FashionMnist
 import dev.gradus.engine.data.Shapeset
 import dev.gradus.engine.data.ShapesetConfig
 import dev.gradus.engine.data.Split
+import dev.gradus.engine.diagnostics.DiagnosticsMonitor
+import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.init.ClassFrequencyBias
 import dev.gradus.engine.init.DataDrivenScaling
+import dev.gradus.engine.init.Constant
 import dev.gradus.engine.init.Initializer
+import dev.gradus.engine.init.Initializers
 import dev.gradus.engine.nn.Activation
+import dev.gradus.engine.nn.AuxiliaryHead
 import dev.gradus.engine.nn.Dense
 import dev.gradus.engine.nn.Layer
+import dev.gradus.engine.nn.LayerMapping
 import dev.gradus.engine.nn.Model
+import dev.gradus.engine.nn.ParameterSet
+import dev.gradus.engine.nn.ParameterSnapshot
+import dev.gradus.engine.nn.WithModelInput
 import dev.gradus.engine.optim.GradientTransform
 import dev.gradus.engine.random.RandomStreams
 import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.DType
 import dev.gradus.engine.tensor.Device
+import dev.gradus.engine.train.GreedyLayerwise
 import dev.gradus.engine.train.Phase
+import dev.gradus.engine.train.Stage
+import dev.gradus.engine.train.StagedTraining
 import dev.gradus.engine.train.PhaseResult
 import dev.gradus.engine.train.StoppingRule
 import dev.gradus.engine.train.Trainer
+import dev.gradus.engine.train.Loss
 import dev.gradus.engine.train.TrainingConfig
 import dev.gradus.engine.train.TrainingListener
 import dev.gradus.engine.train.TrainingResult
 import java.nio.file.InvalidPathException
 import java.nio.file.Path
-
-/**
- * A validated dense layer with its names resolved to engine objects. A null [biasInit] means
- * biases from the training labels' class frequencies, known only once the data is loaded.
- */
-internal data class DenseRecipe(
-    val units: Int,
-    val activation: Activation,
-    val weightInit: Initializer,
-    val biasInit: Initializer?,
-)
+import java.util.function.Consumer
 
 /**
  * A validated spec with its names resolved ([dtype], [device], activations, initializers): the
@@ -61,7 +64,7 @@ class CompiledExperiment internal constructor(
     val inputSize: Long,
     /** Classes of the data set (Shapeset 3, Fashion-MNIST 10). */
     val numClasses: Int,
-    private val layers: List<DenseRecipe>,
+    private val layers: List<LayerRecipe>,
 ) {
     /** Loads or generates the train/test split, as [run] does (same seed, same examples). */
     fun loadData(): Split = loadData(RandomStreams(spec.seed))
@@ -111,19 +114,36 @@ class CompiledExperiment internal constructor(
      */
     @JvmOverloads
     fun buildModel(inputSize: Int = Math.toIntExact(this.inputSize), trainLabels: IntArray? = null): Model {
-        val built = ArrayList<Layer>()
-        var size = inputSize
-        for (l in layers) {
-            val bias = l.biasInit ?: ClassFrequencyBias.fromLabels(
+        val hidden = buildLayers(inputSize, trainLabels)
+        return Model(inputSize, hidden, buildHeads(inputSize, hidden))
+    }
+
+    /** The engine layers in order, for [inputSize] inputs. */
+    private fun buildLayers(inputSize: Int, trainLabels: IntArray?): List<Layer> {
+        val outputBias = {
+            ClassFrequencyBias.fromLabels(
                 trainLabels ?: throw IllegalStateException(
                     "experiment '${spec.name}': class-frequency biases need the training labels (buildModel(inputSize, labels), or run())",
                 ),
                 numClasses,
-            )
-            built += Dense(size, l.units, true, l.weightInit, bias, l.activation)
-            size = l.units
+            ).forOutput(loss.output())
         }
-        return Model(inputSize, built)
+        val concat = (spec.pretrain as? GreedyLayerwiseSpec)?.concatInput == true
+        var size = inputSize
+        return layers.mapIndexed { i, r ->
+            // Yu et al. 2010: hidden layers after the first also see the raw input
+            val wrap = concat && i in 1 until layers.lastIndex
+            val layer = r.build(if (wrap) size + inputSize else size, outputBias)
+            size = r.outputSize(size)
+            if (wrap) WithModelInput(layer, inputSize) else layer
+        }
+    }
+
+    /** One linear output layer per `model.heads` entry, on the width of the layer it follows. */
+    private fun buildHeads(inputSize: Int, layers: List<Layer>): List<AuxiliaryHead> = spec.model.heads.map { h ->
+        val width = layers[h.after].outputSize()
+        val init = Initializers.byName(h.weightInit.name, h.weightInit.args, Activation.IDENTITY, width, numClasses)
+        AuxiliaryHead(h.after, listOf(Dense(width, numClasses, true, init, Constant.ZEROS)), h.weight)
     }
 
     /** Whether the optimizer is a [PipelineSpec] (then use [buildPhases]; [buildOptimizer] refuses). */
@@ -203,9 +223,12 @@ class CompiledExperiment internal constructor(
     fun trainingConfig(): TrainingConfig = spec.train.let {
         TrainingConfig(
             "train", it.epochs, it.batchSize, it.shuffle, it.evalBatchSize, dtype, true,
-            it.validationFraction, it.evaluateAveraged,
+            it.validationFraction, it.evaluateAveraged, loss,
         )
     }
+
+    /** The engine's loss for the spec's. */
+    val loss: Loss get() = Loss.byId(spec.train.loss.id)
 
     /**
      * Builds everything, trains and evaluates. Data is loaded (or generated) before the backend
@@ -216,12 +239,15 @@ class CompiledExperiment internal constructor(
      * @param listeners receive every step, epoch and the end
      * @param backendOverride run on this backend instead of `spec.backend`; the returned spec then
      *   names the backend that actually ran
+     * @param onDiagnostics receives each signal-propagation snapshot as it is measured, when the
+     *   spec sets `train.diagnostics` (the result also holds them all)
      */
     @JvmOverloads
     fun run(
         threads: Int = 1,
         listeners: List<TrainingListener> = emptyList(),
         backendOverride: String? = null,
+        onDiagnostics: Consumer<DiagnosticsSnapshot>? = null,
     ): ExperimentResult {
         require(threads >= 1) { "threads must be >= 1, got $threads" }
         val backendName = backendOverride ?: spec.backend
@@ -239,11 +265,17 @@ class CompiledExperiment internal constructor(
         }
         val model = buildModel(split.train().featureCount(), split.train().labels())
         Backends.create(backendName, device, threads).use { backend ->
-            val trainer = Trainer(backend, model, buildPhases(), trainingConfig(), streams)
-            listeners.forEach { trainer.addListener(it) }
-            trainer.initialize().use { params ->
-                val count = params.count()
-                val scales = spec.model.dataDriven?.let { d ->
+            val main = Stage(MAIN_STAGE, model, buildPhases(), trainedPatterns(model), LayerMapping.identity(), trainingConfig())
+            val stages = pretrainStages(split.train().featureCount(), split.train().labels()) + main
+            val staged = StagedTraining(backend, stages, streams)
+            listeners.forEach { staged.addListener(it) }
+            var scales: List<DataDrivenScaling.LayerScale> = emptyList()
+            var gradients: List<DataDrivenScaling.LayerGradient> = emptyList()
+            var monitor: DiagnosticsMonitor? = null
+            staged.onInitialized { stage, params ->
+                if (stage !== main) return@onInitialized
+                transferInto(params)
+                spec.model.dataDriven?.let { d ->
                     val train = split.train()
                     if (d.batchSize > train.size()) {
                         throw InvalidSpecException(
@@ -251,12 +283,83 @@ class CompiledExperiment internal constructor(
                             spec.name,
                         )
                     }
-                    dataDrivenScaling(d).apply(backend, model, params, train.head(d.batchSize).features(), d.batchSize).layers()
-                } ?: emptyList()
-                val result = trainer.fit(params, split.train(), split.test())
-                return ExperimentResult(spec.copy(backend = backendName), result, backend.description(), count, scales)
+                    scales = dataDrivenScaling(d).apply(backend, model, params, train.head(d.batchSize).features(), d.batchSize).layers()
+                    if (d.checkGradients) {
+                        val probe = train.head(d.batchSize)
+                        gradients = DataDrivenScaling.checkGradients(backend, model, params, probe.features(), probe.labels(), loss, d.gradientTolerance)
+                    }
+                }
+            }
+            staged.forStage { stage, params ->
+                val d = spec.train.diagnostics
+                if (stage !== main || d == null) return@forStage emptyList()
+                // the probe batch: the first examples of what the trainer trains on (after the validation hold-out)
+                val kept = Trainer(backend, model, stage.phases(), stage.config(), streams).holdOutValidation(split.train()).train()
+                if (d.batchSize > kept.size()) {
+                    throw InvalidSpecException(
+                        listOf(SpecProblem("train.diagnostics.batchSize", "${d.batchSize} is larger than the training set (${kept.size()} examples)")),
+                        spec.name,
+                    )
+                }
+                val probe = kept.head(d.batchSize)
+                val m = DiagnosticsMonitor(backend, model, params, probe.features(), probe.labels(), d.jacobianExamples, d.everyEpochs, loss, onDiagnostics)
+                monitor = m
+                listOf(m)
+            }
+            val outcome = staged.run(split.train(), split.test())
+            outcome.parameters().use { params ->
+                return ExperimentResult(
+                    spec.copy(backend = backendName), outcome.stages().last().result(), backend.description(), params.count(), scales,
+                    initGradients = gradients,
+                    diagnostics = monitor?.snapshots().orEmpty(),
+                    stages = outcome.stages(),
+                    parameters = ParameterSnapshot.of(params),
+                )
             }
         }
+    }
+
+    /** The patterns the main stage trains: every layer's parameters but those of transfers with `freeze` (empty: all). */
+    private fun trainedPatterns(model: Model): List<String> {
+        val frozen = spec.model.transfers.filter { it.freeze }.flatMap { t -> (t.toLayer until t.toLayer + t.count).toList() }.toSet()
+        if (frozen.isEmpty()) return emptyList()
+        val trained = model.layers().indices.filter { it !in frozen && model.layers()[it].parameters().any { d -> !d.buffer() } }
+            .map { "${Model.layerPath(it)}.**" }
+        return trained + (if (model.heads().isEmpty()) emptyList() else listOf("heads.**"))
+    }
+
+    /** Copies the layers `model.transfers` names from recorded runs into [params]. */
+    private fun transferInto(params: ParameterSet) {
+        spec.model.transfers.forEachIndexed { k, t ->
+            val file = Transfers.parameterFile(t.run)
+            val snapshot = try {
+                ParameterSnapshot.read(file)
+            } catch (e: java.io.IOException) {
+                throw InvalidSpecException(listOf(SpecProblem("model.transfers[$k].run", e.message ?: "cannot read $file")), spec.name)
+            }
+            try {
+                params.copyFrom(snapshot, LayerMapping.layers(t.fromLayer, t.count, t.toLayer))
+            } catch (e: IllegalArgumentException) {
+                throw InvalidSpecException(listOf(SpecProblem("model.transfers[$k]", "from $file: ${e.message}")), spec.name)
+            }
+        }
+    }
+
+    /** The stages of `pretrain` (none without it), for a data set of [inputSize] features. */
+    private fun pretrainStages(inputSize: Int, trainLabels: IntArray): List<Stage> {
+        val g = spec.pretrain as? GreedyLayerwiseSpec ?: return emptyList()
+        val built = buildLayers(inputSize, trainLabels)
+        val hidden = built.dropLast(1).map { if (it is WithModelInput) it.inner() else it }
+        val outputRecipe = layers.last()
+        val outputBias = { ClassFrequencyBias.fromLabels(trainLabels, numClasses).forOutput(loss.output()) }
+        val optimizer = g.optimizer ?: spec.optimizer
+        val compiler = OptimizerCompiler(spec.seed)
+        return GreedyLayerwise.stages(
+            inputSize, hidden, { w -> outputRecipe.build(w, outputBias) },
+            { listOf(Phase.of(MAIN_PHASE, compiler.transform(optimizer, "pretrain.optimizer", stepsPerEpoch(0)), StoppingRule.epochs(g.epochsPerLayer))) },
+            if (g.lowerLayers == "frozen") GreedyLayerwise.LowerLayers.FROZEN else GreedyLayerwise.LowerLayers.FINE_TUNED,
+            g.jointAfterEachStage, g.concatInput, trainingConfig(),
+        )
     }
 
     /**
@@ -276,6 +379,9 @@ class CompiledExperiment internal constructor(
     companion object {
         /** The name of the single phase of a non-pipeline optimizer (as the engine's single-phase trainer names it). */
         const val MAIN_PHASE = "main"
+
+        /** The name of the main training stage (after any pre-training stages). */
+        const val MAIN_STAGE = "train"
     }
 }
 
@@ -290,6 +396,14 @@ data class ExperimentResult @JvmOverloads constructor(
     val parameterCount: Long,
     /** Per dense layer, what `model.dataDriven` scaling did (empty when the spec has none). */
     val dataDrivenScales: List<DataDrivenScaling.LayerScale> = emptyList(),
+    /** Per dense layer, the gradient check after data-driven scaling (empty unless `checkGradients`). */
+    val initGradients: List<DataDrivenScaling.LayerGradient> = emptyList(),
+    /** Every stage in order: pre-training stages, then "train" (the only one without `pretrain`). */
+    val stages: List<StagedTraining.StageResult> = emptyList(),
+    /** The final parameters and buffers (what a run record keeps as `parameters.bin`). */
+    val parameters: ParameterSnapshot? = null,
+    /** The signal-propagation snapshots of `train.diagnostics`, in order (empty when the spec has none). */
+    val diagnostics: List<DiagnosticsSnapshot> = emptyList(),
 ) {
     /** Test accuracy after the last epoch. */
     val finalTestAccuracy: Double get() = result.last().testAccuracy()

@@ -22,6 +22,10 @@ data class ExperimentSpec @JvmOverloads constructor(
     val model: ModelSpec,
     val optimizer: OptimizerSpec,
     val train: TrainSpec = TrainSpec(),
+    /** Pre-training stages before the main training (null: none; then left out of the JSON). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val pretrain: PretrainSpec? = null,
 ) {
     companion object {
         const val CURRENT_VERSION = 1
@@ -65,14 +69,78 @@ data class ModelSpec @JvmOverloads constructor(
     @OptIn(ExperimentalSerializationApi::class)
     @EncodeDefault(EncodeDefault.Mode.NEVER)
     val dataDriven: DataDrivenSpec? = null,
+    /** Auxiliary classifiers on intermediate layers whose weighted losses join the objective. */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val heads: List<AuxiliaryHeadSpec> = emptyList(),
+    /** Layers copied from recorded runs after initialization (Yosinski et al. 2014; growing a network deeper). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val transfers: List<TransferSpec> = emptyList(),
 )
+
+/**
+ * An auxiliary output layer on the output of `model.layers[after]` (deeply-supervised nets,
+ * GoogLeNet): linear units, one per class, whose loss times [weight] joins the objective during
+ * training. Evaluation uses the main output only.
+ */
+@Serializable
+data class AuxiliaryHeadSpec @JvmOverloads constructor(
+    val after: Int,
+    val weight: Double = 0.3,
+    val weightInit: InitSpec = InitSpec.glorotUniform(),
+)
+
+/**
+ * Copy [count] layers starting at layer [fromLayer] of a recorded run's final parameters into
+ * layers [toLayer].. of this model, after initialization; [freeze] keeps them fixed during
+ * training. [run] is a run directory (holding `parameters.bin`), a `parameters.bin` file, or an
+ * experiment's folder of runs (its newest run with parameters is used); relative paths resolve
+ * against the working directory.
+ */
+@Serializable
+data class TransferSpec @JvmOverloads constructor(
+    val run: String,
+    val fromLayer: Int = 0,
+    val count: Int = 1,
+    val toLayer: Int = fromLayer,
+    val freeze: Boolean = false,
+)
+
+/**
+ * Pre-training before the main training. The main training (the spec's `train` and `optimizer`)
+ * then starts from the pre-trained layers and trains all of them: the joint fine-tuning.
+ */
+@Serializable
+sealed interface PretrainSpec
+
+/**
+ * Greedy layer-wise supervised pre-training (Bengio et al. 2007): stage k trains hidden layer k
+ * (`model.layers[k]`, every layer but the last being a hidden one) under a fresh output layer
+ * shaped like the model's last, for [epochsPerLayer] epochs with [optimizer] (null: the
+ * experiment's). [lowerLayers] "frozen" keeps the layers below fixed, "fine-tuned" trains them
+ * too; [jointAfterEachStage] adds a stage training all layers so far after each one; with
+ * [concatInput] (Yu et al. 2010) hidden layer k ≥ 1 sees the previous layer's output next to the
+ * raw input, in pre-training and in the final model.
+ */
+@Serializable
+@SerialName("greedy-layerwise")
+data class GreedyLayerwiseSpec @JvmOverloads constructor(
+    val epochsPerLayer: Int = 2,
+    val lowerLayers: String = "frozen",
+    val jointAfterEachStage: Boolean = false,
+    val concatInput: Boolean = false,
+    val optimizer: OptimizerSpec? = null,
+) : PretrainSpec
 
 /**
  * Data-driven scaling (Deep Learning §8.4, engine `DataDrivenScaling`): after initialization, on
  * the first [batchSize] training examples, each dense layer's weights (not biases) are rescaled in
  * layer order until the standard deviation of its pre-activations ([measure] "pre-activation") or
  * activations ("activation") is within the relative [tolerance] of [targetStd], at most
- * [maxIterations] rescales per layer.
+ * [maxIterations] rescales per layer. With [checkGradients], the back-propagated gradients are
+ * then measured on the same batch and layers whose gradient std is off the top layer's by more
+ * than [gradientTolerance] are flagged (engine `DataDrivenScaling.checkGradients`).
  */
 @Serializable
 data class DataDrivenSpec @JvmOverloads constructor(
@@ -81,6 +149,10 @@ data class DataDrivenSpec @JvmOverloads constructor(
     val maxIterations: Int = 10,
     val measure: String = "pre-activation",
     val batchSize: Int = 256,
+    /** After scaling, compare each dense layer's back-propagated gradient std with the top layer's (a check; nothing is rescaled). */
+    val checkGradients: Boolean = false,
+    /** A checked layer is flagged when its gradient ratio leaves [1/(1+t), 1+t]. */
+    val gradientTolerance: Double = 1.0,
 )
 
 @Serializable
@@ -96,6 +168,62 @@ data class DenseSpec @JvmOverloads constructor(
     val units: Int,
     val activation: String = "identity",
     val weightInit: InitSpec = InitSpec.glorotUniform(),
+    val biasInit: InitSpec = InitSpec.zeros(),
+) : LayerSpec
+
+/**
+ * Batch normalization (Ioffe & Szegedy 2015) over the batch, as torch's BatchNorm1d: learned
+ * `scale` (initialized to 1) and `shift`, running statistics for evaluation.
+ */
+@Serializable
+@SerialName("batch-norm")
+data class BatchNormSpec @JvmOverloads constructor(
+    val momentum: Double = 0.1,
+    val epsilon: Double = 1e-5,
+) : LayerSpec
+
+/** Inverted dropout with drop probability [rate], drawing from the run's `dropout` stream; identity in evaluation. */
+@Serializable
+@SerialName("dropout")
+data class DropoutSpec(val rate: Double) : LayerSpec
+
+/**
+ * `after(body(x) + skip)`: skip is x itself, or a learned linear projection when [projection] is
+ * true (needed when the body changes the width).
+ */
+@Serializable
+@SerialName("residual")
+data class ResidualSpec @JvmOverloads constructor(
+    val body: List<LayerSpec>,
+    val projection: Boolean = false,
+    val activation: String = "identity",
+    val projectionInit: InitSpec = InitSpec.glorotUniform(),
+) : LayerSpec
+
+/**
+ * A highway layer with a carry gate: `c = σ(x·W_cᵀ + b_c)`, `y = c ⊙ x + (1 − c) ⊙ f(x·Wᵀ + b)`;
+ * the gate bias starts at [gateBias] (the book's "gate bias of 1": start by mostly carrying).
+ */
+@Serializable
+@SerialName("highway")
+data class HighwaySpec @JvmOverloads constructor(
+    val activation: String = "relu",
+    val weightInit: InitSpec = InitSpec.glorotUniform(),
+    val gateBias: InitSpec = InitSpec.constant(1.0),
+) : LayerSpec
+
+/**
+ * An Elman recurrent layer (tanh): each input row is a sequence of steps of [stepFeatures]
+ * values (Fashion-MNIST: 28 rows of 28 pixels); the output is the last hidden state of
+ * [hidden] units. Trained by back-propagation through time.
+ */
+@Serializable
+@SerialName("elman")
+data class ElmanSpec @JvmOverloads constructor(
+    val stepFeatures: Int,
+    val hidden: Int,
+    val inputInit: InitSpec = InitSpec.glorotUniform(),
+    val recurrentInit: InitSpec = InitSpec("orthogonal"),
     val biasInit: InitSpec = InitSpec.zeros(),
 ) : LayerSpec
 
@@ -137,6 +265,7 @@ data class InitSpec @JvmOverloads constructor(
  * @property evaluateAveraged evaluate on the optimizer's averaged parameters ([PolyakSpec], [EmaSpec])
  * @property batchSizeSchedule the batch size as a function of the epoch within the phase (0-based,
  *   rounded), for every phase that does not schedule its own; null: [batchSize]
+ * @property loss the objective on the outputs and the labels
  */
 @Serializable
 data class TrainSpec @JvmOverloads constructor(
@@ -147,4 +276,36 @@ data class TrainSpec @JvmOverloads constructor(
     val validationFraction: Double = 0.0,
     val evaluateAveraged: Boolean = false,
     val batchSizeSchedule: ScheduleSpec? = null,
+    val loss: LossSpec = LossSpec.SOFTMAX_CROSS_ENTROPY,
+    /** Signal-propagation diagnostics logged during training (null: none; then left out of the JSON, so older specs encode as before). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val diagnostics: DiagnosticsSpec? = null,
 )
+
+/**
+ * Signal-propagation diagnostics (engine `DiagnosticsMonitor`): per-layer activation, saturation,
+ * gradient and Jacobian statistics measured on a fixed probe batch, the first [batchSize] training
+ * examples after the validation hold-out, at initialization (epoch 0) and after every
+ * [everyEpochs]-th epoch; the mean Jacobian singular value is averaged over the first
+ * [jacobianExamples] of them (0: not measured).
+ */
+@Serializable
+data class DiagnosticsSpec @JvmOverloads constructor(
+    val everyEpochs: Int = 1,
+    val batchSize: Int = 256,
+    val jacobianExamples: Int = 16,
+)
+
+/** The objective, by the engine's id; see [dev.gradus.engine.train.Loss]. */
+@Serializable
+enum class LossSpec(val id: String) {
+    /** Categorical: softmax over the outputs, cross-entropy against the label. */
+    @SerialName("softmax-cross-entropy") SOFTMAX_CROSS_ENTROPY("softmax-cross-entropy"),
+
+    /** Independent sigmoid outputs against one-hot targets (one-vs-rest). */
+    @SerialName("sigmoid-cross-entropy") SIGMOID_CROSS_ENTROPY("sigmoid-cross-entropy"),
+
+    /** Squared error of the outputs against one-hot targets, averaged over rows and outputs. */
+    @SerialName("mean-squared-error") MEAN_SQUARED_ERROR("mean-squared-error"),
+}

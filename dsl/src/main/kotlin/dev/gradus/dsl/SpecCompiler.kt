@@ -56,23 +56,7 @@ object SpecCompiler {
             device = Device.parse(spec.device),
             inputSize = facts.inputSize,
             numClasses = facts.classes,
-            layers = run {
-                var inputs = Math.toIntExact(facts.inputSize)
-                spec.model.layers.map { layer ->
-                    when (layer) {
-                        is DenseSpec -> {
-                            val activation = ACTIVATIONS.getValue(layer.activation)
-                            DenseRecipe(
-                                units = layer.units,
-                                activation = activation,
-                                weightInit = initializer(layer.weightInit, activation, inputs, layer.units),
-                                biasInit = if (layer.biasInit.name == InitSpec.CLASS_FREQUENCIES) null
-                                else initializer(layer.biasInit, activation, inputs, layer.units),
-                            ).also { inputs = layer.units }
-                        }
-                    }
-                }
-            },
+            layers = LayerRecipes.of(spec.model.layers, Math.toIntExact(facts.inputSize)),
         )
     }
 
@@ -80,16 +64,25 @@ object SpecCompiler {
     @JvmStatic
     fun compileJson(json: String): CompiledExperiment = compile(SpecJson.decode(json))
 
-    /** The engine's initializer for a layer with [activation], [fanIn] inputs and [fanOut] units (gains may depend on them). */
-    private fun initializer(init: InitSpec, activation: Activation, fanIn: Int, fanOut: Int): Initializer =
-        Initializers.byName(init.name, init.args, activation, fanIn, fanOut)
-
     /** Examples the engine's trainer holds out for validation from [trainSize] with [fraction] (as `Trainer.holdOutValidation`). */
     internal fun heldOut(trainSize: Long, fraction: Double): Long = if (fraction == 0.0) 0 else Math.round(fraction * trainSize)
 
-    /** The parameter paths of the model built from [model] (`layers.i.weight`, `layers.i.bias`); null when it has no layers. */
-    internal fun parameterPaths(model: ModelSpec): List<String>? =
-        if (model.layers.isEmpty()) null else model.layers.indices.flatMap { listOf("layers.$it.weight", "layers.$it.bias") }
+    /**
+     * The parameter paths of the model built from [model] (`layers.i.weight`, `layers.3.body.0.bias`,
+     * `heads.0.0.weight`), from the engine layers themselves; null when the model does not build
+     * (its own problems are reported at their paths).
+     */
+    internal fun parameterPaths(model: ModelSpec, inputs: Long, classes: Int): List<String>? = try {
+        val width = Math.toIntExact(inputs)
+        var w = width
+        val layers = LayerRecipes.of(model.layers, width).map { r ->
+            r.build(w) { dev.gradus.engine.init.Constant.ZEROS }.also { w = r.outputSize(w) }
+        }
+        val paths = layers.flatMapIndexed { i, l -> l.parameters().filter { !it.buffer() }.map { "layers.$i.${it.name()}" } }
+        paths + model.heads.indices.flatMap { listOf("heads.$it.0.weight", "heads.$it.0.bias") }
+    } catch (e: RuntimeException) {
+        null
+    }
 
     /** What the spec implies about its data set, without loading it. */
     internal data class DataFacts(val kind: String, val classes: Int, val inputSize: Long, val trainSize: Long)
@@ -197,35 +190,126 @@ object SpecCompiler {
                 return
             }
             val facts = dataFacts(spec.data)
-            var inputs = facts.inputSize
-            layers.forEachIndexed { i, layer ->
-                val path = "model.layers[$i]"
-                when (layer) {
-                    is DenseSpec -> {
-                        if (layer.units <= 0) {
-                            problem("$path.units", "must be > 0, got ${layer.units}")
-                        } else if (inputs > 0 && inputs * layer.units > MAX_ARRAY) {
-                            problem("$path.units", "${layer.units} units on $inputs inputs make ${inputs * layer.units} weights, more than one tensor holds ($MAX_ARRAY)")
-                        }
-                        if (layer.activation !in ACTIVATIONS) {
-                            problem("$path.activation", "unknown activation '${layer.activation}' (known: ${ACTIVATIONS.keys.joinToString()})")
-                        }
-                        val activation = ACTIVATIONS[layer.activation]
-                        val isOutput = i == layers.lastIndex
-                        checkInit("$path.weightInit", layer.weightInit, activation, inputs, layer.units, isBias = false, isOutput)
-                        checkInit("$path.biasInit", layer.biasInit, activation, inputs, layer.units, isBias = true, isOutput)
-                        inputs = layer.units.toLong()
-                    }
-                }
-            }
+            val widths = checkLayers("model.layers", layers, facts.inputSize, topLevel = true)
             val last = layers.last()
-            if (last is DenseSpec && last.units > 0 && last.units < facts.classes) {
+            if (last !is DenseSpec) {
+                problem("model.layers[${layers.lastIndex}]", "the last layer gives the outputs and must be a dense layer (end with output(classes = N))")
+            } else if (last.units > 0 && last.units < facts.classes) {
                 problem(
                     "model.layers[${layers.lastIndex}].units",
                     "the output layer has ${last.units} units but the data set (${facts.kind}) has ${facts.classes} classes",
                 )
             }
             spec.model.dataDriven?.let { checkDataDriven(it, facts.trainSize) }
+            spec.model.heads.forEachIndexed { k, h ->
+                val path = "model.heads[$k]"
+                if (h.after !in 0 until layers.lastIndex) {
+                    problem("$path.after", "must name an intermediate layer, 0..${layers.lastIndex - 1}, got ${h.after}")
+                }
+                if (!(h.weight >= 0) || !h.weight.isFinite()) problem("$path.weight", "must be >= 0 and finite, got ${h.weight}")
+                checkInit("$path.weightInit", h.weightInit, Activation.IDENTITY, widths.getOrNull(h.after) ?: 0, facts.classes, isBias = false, isOutput = false)
+            }
+            spec.model.transfers.forEachIndexed { k, t ->
+                val path = "model.transfers[$k]"
+                if (t.run.isBlank()) problem("$path.run", "must name a run directory, a parameters.bin file or an experiment's runs folder")
+                if (t.count < 1) problem("$path.count", "must be >= 1, got ${t.count}")
+                if (t.fromLayer < 0) problem("$path.fromLayer", "must be >= 0, got ${t.fromLayer}")
+                if (t.toLayer < 0 || t.toLayer + t.count > layers.size) {
+                    problem("$path.toLayer", "layers ${t.toLayer}..${t.toLayer + t.count - 1} are not all in this model (layers 0..${layers.lastIndex})")
+                }
+            }
+            spec.pretrain?.let { checkPretrain(it, layers) }
+        }
+
+        /** Checks [layers] at [path] on [inputs] inputs; returns each layer's output width (0 when unknown). */
+        private fun checkLayers(path: String, layers: List<LayerSpec>, inputs: Long, topLevel: Boolean): List<Long> {
+            var w = inputs
+            return layers.mapIndexed { i, layer ->
+                w = checkLayer("$path[$i]", layer, w, isOutput = topLevel && i == layers.lastIndex)
+                w
+            }
+        }
+
+        /** Checks one layer receiving [inputs] values (0 when unknown); returns its output width (0 when unknown). */
+        private fun checkLayer(path: String, layer: LayerSpec, inputs: Long, isOutput: Boolean): Long = when (layer) {
+            is DenseSpec -> {
+                if (layer.units <= 0) {
+                    problem("$path.units", "must be > 0, got ${layer.units}")
+                } else if (inputs > 0 && inputs * layer.units > MAX_ARRAY) {
+                    problem("$path.units", "${layer.units} units on $inputs inputs make ${inputs * layer.units} weights, more than one tensor holds ($MAX_ARRAY)")
+                }
+                val activation = checkActivation("$path.activation", layer.activation)
+                checkInit("$path.weightInit", layer.weightInit, activation, inputs, layer.units, isBias = false, isOutput)
+                checkInit("$path.biasInit", layer.biasInit, activation, inputs, layer.units, isBias = true, isOutput)
+                if (layer.units > 0) layer.units.toLong() else 0
+            }
+            is BatchNormSpec -> {
+                if (!(layer.momentum >= 0 && layer.momentum <= 1)) problem("$path.momentum", "must be in [0, 1], got ${layer.momentum}")
+                if (!(layer.epsilon > 0) || !layer.epsilon.isFinite()) problem("$path.epsilon", "must be > 0 and finite, got ${layer.epsilon}")
+                inputs
+            }
+            is DropoutSpec -> {
+                if (!(layer.rate >= 0 && layer.rate < 1)) problem("$path.rate", "must be in [0, 1) (the drop probability), got ${layer.rate}")
+                inputs
+            }
+            is ResidualSpec -> {
+                if (layer.body.isEmpty()) problem("$path.body", "a residual block needs at least one layer")
+                val out = checkLayers("$path.body", layer.body, inputs, topLevel = false).lastOrNull() ?: inputs
+                checkActivation("$path.activation", layer.activation)
+                if (layer.projection) {
+                    checkInit("$path.projectionInit", layer.projectionInit, Activation.IDENTITY, inputs, out.toInt(), isBias = false, isOutput = false)
+                } else if (inputs > 0 && out > 0 && out != inputs) {
+                    problem("$path.projection", "the body turns $inputs values into $out, so the identity skip does not fit; set projection = true")
+                }
+                out
+            }
+            is HighwaySpec -> {
+                val activation = checkActivation("$path.activation", layer.activation)
+                checkInit("$path.weightInit", layer.weightInit, activation, inputs, inputs.toInt(), isBias = false, isOutput = false)
+                checkInit("$path.gateBias", layer.gateBias, Activation.SIGMOID, inputs, inputs.toInt(), isBias = true, isOutput = false)
+                inputs
+            }
+            is ElmanSpec -> {
+                if (layer.stepFeatures <= 0) {
+                    problem("$path.stepFeatures", "must be > 0, got ${layer.stepFeatures}")
+                } else if (inputs > 0 && inputs % layer.stepFeatures != 0L) {
+                    problem("$path.stepFeatures", "the layer receives $inputs values per example, not a multiple of ${layer.stepFeatures}")
+                }
+                if (layer.hidden <= 0) problem("$path.hidden", "must be > 0, got ${layer.hidden}")
+                val h = layer.hidden.coerceAtLeast(1)
+                checkInit("$path.inputInit", layer.inputInit, Activation.TANH, layer.stepFeatures.toLong(), h, isBias = false, isOutput = false)
+                checkInit("$path.recurrentInit", layer.recurrentInit, Activation.TANH, h.toLong(), h, isBias = false, isOutput = false)
+                checkInit("$path.biasInit", layer.biasInit, Activation.TANH, h.toLong(), h, isBias = true, isOutput = false)
+                if (layer.hidden > 0) layer.hidden.toLong() else 0
+            }
+        }
+
+        private fun checkActivation(path: String, id: String): Activation? {
+            if (id !in ACTIVATIONS) problem(path, "unknown activation '$id' (known: ${ACTIVATIONS.keys.joinToString()})")
+            return ACTIVATIONS[id]
+        }
+
+        private fun checkPretrain(p: PretrainSpec, layers: List<LayerSpec>) {
+            when (p) {
+                is GreedyLayerwiseSpec -> {
+                    val path = "pretrain"
+                    if (p.epochsPerLayer < 1) problem("$path.epochsPerLayer", "must be >= 1, got ${p.epochsPerLayer}")
+                    if (p.lowerLayers !in setOf("frozen", "fine-tuned")) {
+                        problem("$path.lowerLayers", "must be \"frozen\" or \"fine-tuned\", got \"${p.lowerLayers}\"")
+                    }
+                    if (layers.size < 2) problem("model.layers", "greedy layer-wise pre-training needs at least one hidden layer before the output layer")
+                    when (val o = p.optimizer) {
+                        null -> if (spec.optimizer is PipelineSpec) {
+                            problem("$path.optimizer", "the experiment's optimizer is a pipeline; give pre-training its own optimizer")
+                        }
+                        is PipelineSpec -> problem("$path.optimizer", "a pre-training stage takes one optimizer, not a pipeline")
+                        else -> optimizerChecks.check(o)
+                    }
+                    if (spec.model.transfers.isNotEmpty()) problem("model.transfers", "copying layers from a run and greedy pre-training both set the initial layers; use one")
+                    if (spec.model.dataDriven != null) problem("model.dataDriven", "data-driven scaling is not combined with greedy pre-training (each stage has a fresh head)")
+                    if (spec.model.heads.isNotEmpty()) problem("model.heads", "auxiliary heads are not combined with greedy pre-training (each stage already has a head)")
+                }
+            }
         }
 
         private fun checkDataDriven(d: DataDrivenSpec, trainSize: Long) {
@@ -233,6 +317,9 @@ object SpecCompiler {
             if (!(d.targetStd > 0) || !d.targetStd.isFinite()) problem("$path.targetStd", "must be > 0 and finite, got ${d.targetStd}")
             if (!(d.tolerance > 0 && d.tolerance < 1)) problem("$path.tolerance", "must be in (0, 1) (relative to targetStd), got ${d.tolerance}")
             if (d.maxIterations < 1) problem("$path.maxIterations", "must be >= 1, got ${d.maxIterations}")
+            if (!(d.gradientTolerance > 0) || !d.gradientTolerance.isFinite()) {
+                problem("$path.gradientTolerance", "must be > 0 and finite (a ratio tolerance), got ${d.gradientTolerance}")
+            }
             try {
                 DataDrivenScaling.Measure.parse(d.measure)
             } catch (e: IllegalArgumentException) {
@@ -280,7 +367,7 @@ object SpecCompiler {
         private val optimizerChecks = OptimizerChecks(
             train = spec.train,
             hasValidation = spec.train.validationFraction > 0,
-            parameters = parameterPaths(spec.model),
+            parameters = parameterPaths(spec.model, dataFacts(spec.data).inputSize, dataFacts(spec.data).classes),
             problem = ::problem,
         )
 
@@ -312,7 +399,23 @@ object SpecCompiler {
                 problem("train.batchSize", "${t.batchSize} is larger than the training set ($what)")
             }
             if (t.evalBatchSize <= 0) problem("train.evalBatchSize", "must be > 0, got ${t.evalBatchSize}")
+            t.diagnostics?.let { checkDiagnostics(it, trainSize, kept) }
             optimizerChecks.checkTrain(spec.optimizer)
+        }
+
+        private fun checkDiagnostics(d: DiagnosticsSpec, trainSize: Long, kept: Long) {
+            if (d.everyEpochs < 1) problem("train.diagnostics.everyEpochs", "must be >= 1, got ${d.everyEpochs}")
+            if (d.batchSize < 1) {
+                problem("train.diagnostics.batchSize", "must be >= 1, got ${d.batchSize}")
+            } else if (kept > 0 && d.batchSize > kept) {
+                val what = if (kept == trainSize) "$trainSize examples" else "$kept examples after holding out ${trainSize - kept} for validation"
+                problem("train.diagnostics.batchSize", "${d.batchSize} is larger than the training set ($what)")
+            }
+            if (d.jacobianExamples < 0) {
+                problem("train.diagnostics.jacobianExamples", "must be >= 0 (0 skips the Jacobian), got ${d.jacobianExamples}")
+            } else if (d.batchSize >= 1 && d.jacobianExamples > d.batchSize) {
+                problem("train.diagnostics.jacobianExamples", "${d.jacobianExamples} is more than the probe batch (batchSize ${d.batchSize})")
+            }
         }
     }
 }

@@ -175,8 +175,19 @@ fun varianceScaling(
 )
 
 /**
- * Output biases set from the training labels' class frequencies, so that softmax(b) equals them
- * and the untrained network predicts the label marginals (section 8.4). Only for the last
+ * Output biases set from the training labels' class frequencies, so that the untrained network
+ * predicts the label marginals (section 8.7.2): with the default loss softmax(b) equals them;
+ * with [sigmoidCrossEntropy] each b_c is the logit of its class's frequency; with
+ * [meanSquaredError] b_c is the mean one-hot target, the frequency itself. Only for the last
  * layer's bias: `output(classes = 10, bias = classFrequencies())`.
  */
 fun classFrequencies(): InitSpec = InitSpec(InitSpec.CLASS_FREQUENCIES)
+
+/** Softmax cross-entropy against the label: `train { loss = softmaxCrossEntropy }` (the default). */
+val softmaxCrossEntropy: LossSpec get() = LossSpec.SOFTMAX_CROSS_ENTROPY
+
+/** Independent sigmoid outputs, binary cross-entropy against one-hot targets (one-vs-rest). */
+val sigmoidCrossEntropy: LossSpec get() = LossSpec.SIGMOID_CROSS_ENTROPY
+
+/** Squared error against one-hot targets, averaged over rows and outputs (as torch.nn.MSELoss). */
+val meanSquaredError: LossSpec get() = LossSpec.MEAN_SQUARED_ERROR

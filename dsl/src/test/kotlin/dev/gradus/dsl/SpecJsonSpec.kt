@@ -170,7 +170,8 @@ class SpecJsonSpec : FunSpec({
                     "evalBatchSize": 1000,
                     "validationFraction": 0.0,
                     "evaluateAveraged": false,
-                    "batchSizeSchedule": null
+                    "batchSizeSchedule": null,
+                    "loss": "softmax-cross-entropy"
                 }
             }
         """.trimIndent()

@@ -76,6 +76,7 @@ class Cli(
                 "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend")))
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
+                "report" -> report(Options(rest, setOf(), setOf("--out")))
                 "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype")))
                 "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
                 "help", "--help", "-h" -> usage(0)
@@ -109,6 +110,8 @@ class Cli(
             |      [--threads N] [--out DIR] [--backend NAME]
             |  list [--out DIR]             recorded runs with their status
             |  show <run> [--out DIR]       one run's spec, environment and metrics
+            |  report <run> [--out DIR]     write report.html and plots/*.svg into the run folder:
+            |                               learning curves, signal-propagation diagnostics by depth
             |  bench mlp                    training throughput of the 784-256-256-10 MLP,
             |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R]
             |      [--no-peer] [--peer DIR]   beside PyTorch when the peer is installed
@@ -205,10 +208,17 @@ class Cli(
             initScales = result?.dataDrivenScales.orEmpty().map {
                 InitScaleRecord(it.layerIndex(), it.scale(), it.stdBefore(), it.stdAfter(), it.iterations(), it.converged())
             },
+            stages = result?.stages.orEmpty().map {
+                StageRecord(it.name(), it.trained(), it.frozen(), it.result().epochs().size, it.result().steps(), it.seconds(),
+                    it.result().epochs().lastOrNull()?.testLoss(), it.result().epochs().lastOrNull()?.testAccuracy())
+            },
+            initGradients = result?.initGradients.orEmpty().map {
+                InitGradientRecord(it.layerIndex(), it.gradientStd(), it.ratio(), it.withinTolerance())
+            },
             error = error,
         )
         val result = try {
-            compiled.run(threads, listOf(recorder, progress)).also {
+            compiled.run(threads, listOf(recorder, progress), null, java.util.function.Consumer { recorder.onDiagnostics(it) }).also {
                 // the backend describes itself (library versions) only once it exists
                 run.writeEnv(EnvInfo.record(it.spec.backend, it.backendDescription, spec.device, threads, near))
             }
@@ -219,8 +229,10 @@ class Cli(
         } catch (e: InvalidSpecException) {
             return failed(run, summary(RunSummary.FAILED, e.message, null))
         }
+        result.parameters?.let { run.writeParameters(it) }
         val s = summary(RunSummary.FINISHED, null, result)
         result.dataDrivenScales.forEach { out.println("data-driven init: $it") }
+        result.initGradients.forEach { out.println("data-driven gradient check: $it") }
         run.writeSummary(s)
         return run
     }
@@ -336,6 +348,15 @@ class Cli(
         return 0
     }
 
+    private fun report(o: Options): Int {
+        val ref = o.positional.singleOrNull() ?: throw UsageException("report needs one run")
+        val r = store(o).resolve(ref)
+        val written = Report(r).write()
+        out.println("report of $r: ${written.panels} plots in ${display(r.dir.resolve(RunStore.PLOTS))}")
+        out.println(written.html)
+        return 0
+    }
+
     private fun show(o: Options): Int {
         val ref = o.positional.singleOrNull() ?: throw UsageException("show needs one run")
         val r = store(o).resolve(ref)
@@ -347,6 +368,15 @@ class Cli(
         dev.gradus.dsl.SpecJson.encode(r.spec()).lines().forEach { out.println("  $it") }
         val m = r.metrics()
         if (m.isNotEmpty()) printEpochs(m)
+        val d = r.diagnostics()
+        if (d.isNotEmpty()) {
+            val epochs = d.map { it.epoch }.distinct()
+            out.println(
+                "diagnostics: ${RunStore.DIAGNOSTICS} (${epochs.size} snapshots at epochs ${epochs.joinToString(", ")}, " +
+                    "${d.map { it.layer }.distinct().size} layers); plot them with 'gradus report ${r}'",
+            )
+        }
+        if (java.nio.file.Files.exists(r.dir.resolve(RunStore.REPORT))) out.println("report: ${r.dir.resolve(RunStore.REPORT)}")
         if (s != null && s.status == RunSummary.FINISHED) printResults(listOf(r to s))
         s?.error?.let { out.println("error: $it") }
         return 0

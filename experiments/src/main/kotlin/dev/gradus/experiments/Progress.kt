@@ -64,9 +64,10 @@ class Progress(private val out: PrintStream, private val interactive: Boolean, p
         if (interactive) out.print("\r" + " ".repeat(90) + "\r")
         val validation = if (metrics.validationLoss().isNaN()) "" else
             "  val loss %.4f  val acc %.2f%%".format(metrics.validationLoss(), 100 * metrics.validationAccuracy())
+        val main = metrics.stage() == dev.gradus.dsl.CompiledExperiment.MAIN_STAGE
         out.println(
-            "epoch %d/%s  train loss %.4f%s  test loss %.4f  test acc %.2f%%  %.1fs  %,.0f samples/s".format(
-                metrics.epoch(), if (phases <= 1 && metrics.phase() == "main") "$epochs" else "-", metrics.trainLoss(), validation,
+            (if (main) "" else "[${metrics.stage()}] ") + "epoch %d/%s  train loss %.4f%s  test loss %.4f  test acc %.2f%%  %.1fs  %,.0f samples/s".format(
+                metrics.epoch(), if (main && metrics.phase() == "main") "$epochs" else "-", metrics.trainLoss(), validation,
                 metrics.testLoss(), 100 * metrics.testAccuracy(), metrics.seconds(), metrics.samplesPerSecond(),
             ),
         )

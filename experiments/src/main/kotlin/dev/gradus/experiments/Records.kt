@@ -1,5 +1,6 @@
 package dev.gradus.experiments
 
+import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.train.EpochMetrics
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.json.Json
@@ -59,6 +60,31 @@ data class InitScaleRecord(
     val converged: Boolean,
 )
 
+/** One training stage in `summary.json`. */
+@Serializable
+data class StageRecord(
+    val name: String,
+    /** Paths of the parameters the stage trained. */
+    val trained: List<String>,
+    /** Paths of the parameters it kept fixed. */
+    val frozen: List<String>,
+    val epochs: Int,
+    val steps: Long,
+    val seconds: Double,
+    val finalTestLoss: Double?,
+    val finalTestAccuracy: Double?,
+)
+
+/** One dense layer's back-propagated gradient after data-driven scaling, in `summary.json`. */
+@Serializable
+data class InitGradientRecord(
+    val layer: Int,
+    val gradientStd: Double,
+    /** Relative to the top dense layer's. */
+    val ratio: Double,
+    val withinTolerance: Boolean,
+)
+
 /** One optimizer phase in `summary.json`. */
 @Serializable
 data class PhaseRecord(val name: String, val epochs: Int, val steps: Long, val stopReason: String, val restoredEpoch: Int = 0)
@@ -116,11 +142,47 @@ data class RunSummary(
     val phases: List<PhaseRecord> = emptyList(),
     /** Per-layer weight scales of the data-driven initialization, when the spec asks for it. */
     val initScales: List<InitScaleRecord> = emptyList(),
+    /** Every stage (pre-training stages, then "train"): what it trained, how long, where it ended. */
+    val stages: List<StageRecord> = emptyList(),
+    /** Per dense layer, the gradient check after data-driven scaling, when the spec asks for it. */
+    val initGradients: List<InitGradientRecord> = emptyList(),
     val error: String? = null,
 ) {
     companion object {
         const val FINISHED = "finished"
         const val FAILED = "failed"
         const val INCOMPLETE = "incomplete"
+    }
+}
+
+/**
+ * One layer of one signal-propagation snapshot: a line of `diagnostics.jsonl` (engine
+ * `LayerStatistics`; statistics that are NaN or infinite, i.e. not defined for the layer, are null).
+ */
+@Serializable
+data class DiagnosticsRecord(
+    /** 0 at initialization, else the epoch after which it was measured. */
+    val epoch: Int,
+    val step: Long,
+    val phase: String,
+    val layer: Int,
+    val kind: String,
+    val activationMean: Double?,
+    val activationStd: Double?,
+    val saturationFraction: Double?,
+    val backpropGradientStd: Double?,
+    val weightGradientNorm: Double?,
+    val meanJacobianSingularValue: Double?,
+    val preActivationGradientStd: Double?,
+) {
+    companion object {
+        fun of(s: DiagnosticsSnapshot): List<DiagnosticsRecord> = s.layers().map { l ->
+            fun f(v: Double) = v.takeIf { it.isFinite() }
+            DiagnosticsRecord(
+                s.epoch(), s.step(), s.phase(), l.index(), l.kind(), f(l.activationMean()), f(l.activationStd()),
+                f(l.saturationFraction()), f(l.backpropGradientStd()), f(l.weightGradientNorm()),
+                f(l.meanJacobianSingularValue()), f(l.preActivationGradientStd()),
+            )
+        }
     }
 }

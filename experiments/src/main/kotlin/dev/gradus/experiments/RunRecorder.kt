@@ -1,12 +1,16 @@
 package dev.gradus.experiments
 
+import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.train.EpochMetrics
 import dev.gradus.engine.train.PhaseResult
 import dev.gradus.engine.train.StepEvent
 import dev.gradus.engine.train.TrainingListener
 import java.lang.management.ManagementFactory
 
-/** Writes each epoch's metrics into the run record as it finishes, and notes when training began. */
+/**
+ * Writes each epoch's metrics (and each signal-propagation snapshot, see [onDiagnostics]) into the
+ * run record as it comes, and notes when training began.
+ */
 class RunRecorder(private val run: RunStore.Run) : TrainingListener {
     val epochs = mutableListOf<EpochRecord>()
     val phases = mutableListOf<PhaseRecord>()
@@ -34,6 +38,15 @@ class RunRecorder(private val run: RunStore.Run) : TrainingListener {
 
     override fun onPhaseEnd(result: PhaseResult) {
         phases += PhaseRecord(result.name(), result.epochs(), result.steps(), result.stopReason(), result.restoredEpoch())
+    }
+
+    /** Every line of `diagnostics.jsonl` so far. */
+    val diagnostics = mutableListOf<DiagnosticsRecord>()
+
+    /** Appends a signal-propagation snapshot (one line per layer) and rewrites `diagnostics.jsonl`. */
+    fun onDiagnostics(snapshot: DiagnosticsSnapshot) {
+        diagnostics += DiagnosticsRecord.of(snapshot)
+        run.writeDiagnostics(diagnostics)
     }
 
     override fun onEpoch(metrics: EpochMetrics) {

@@ -19,7 +19,8 @@ import kotlin.io.path.readText
 
 /**
  * The embedded run store: `<root>/<experiment>/<run-id>/` holding `spec.json`, `run.json`,
- * `env.json`, the script and its hash, `metrics.jsonl` and, last, `summary.json`. Every file is
+ * `env.json`, the script and its hash, `metrics.jsonl`, `diagnostics.jsonl` (when the spec asks for
+ * signal-propagation diagnostics) and, last, `summary.json`. Every file is
  * written whole to a temporary file and renamed into place, so a reader never sees half a file
  * and a killed run leaves only complete files behind (and no summary: it lists as incomplete).
  */
@@ -42,6 +43,13 @@ class RunStore(val root: Path) {
             return Files.readAllLines(f).filter { it.isNotBlank() }.map { lineJson.decodeFromString(EpochRecord.serializer(), it) }
         }
 
+        /** The lines of `diagnostics.jsonl`; empty when the run logged no diagnostics. */
+        fun diagnostics(): List<DiagnosticsRecord> {
+            val f = dir.resolve(DIAGNOSTICS)
+            if (!f.exists()) return emptyList()
+            return Files.readAllLines(f).filter { it.isNotBlank() }.map { lineJson.decodeFromString(DiagnosticsRecord.serializer(), it) }
+        }
+
         private fun <T> readOrNull(name: String, s: kotlinx.serialization.KSerializer<T>): T? {
             val f = dir.resolve(name)
             return if (f.exists()) recordJson.decodeFromString(s, f.readText()) else null
@@ -49,10 +57,17 @@ class RunStore(val root: Path) {
 
         fun writeInfo(info: RunInfo) = writeAtomically(dir.resolve(RUN), recordJson.encodeToString(RunInfo.serializer(), info))
         fun writeEnv(env: EnvRecord) = writeAtomically(dir.resolve(ENV), recordJson.encodeToString(EnvRecord.serializer(), env))
+        /** The final parameters and buffers, for later runs' `copyFrom` (written atomically by the engine). */
+        fun writeParameters(p: dev.gradus.engine.nn.ParameterSnapshot) = p.write(dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE))
         fun writeSummary(s: RunSummary) = writeAtomically(dir.resolve(SUMMARY), recordJson.encodeToString(RunSummary.serializer(), s))
         fun writeMetrics(records: List<EpochRecord>) = writeAtomically(
             dir.resolve(METRICS),
             records.joinToString("") { lineJson.encodeToString(EpochRecord.serializer(), it) + "\n" },
+        )
+
+        fun writeDiagnostics(records: List<DiagnosticsRecord>) = writeAtomically(
+            dir.resolve(DIAGNOSTICS),
+            records.joinToString("") { lineJson.encodeToString(DiagnosticsRecord.serializer(), it) + "\n" },
         )
 
         override fun toString() = "$experiment/$id"
@@ -116,6 +131,9 @@ class RunStore(val root: Path) {
         const val ENV = "env.json"
         const val METRICS = "metrics.jsonl"
         const val SUMMARY = "summary.json"
+        const val DIAGNOSTICS = "diagnostics.jsonl"
+        const val REPORT = "report.html"
+        const val PLOTS = "plots"
         const val SCRIPT = "script.experiment.kts"
         const val SCRIPT_HASH = "script.sha256"
 

@@ -198,6 +198,24 @@ public final class Ops {
         (u, need) -> new Tensor[] {be.softmaxCrossEntropyBackward(r.logProbabilities(), labels, u)}, logits);
   }
 
+  /**
+   * Binary cross-entropy of independent sigmoid outputs: {@code Σ_k [softplus(z_k) − t_k·z_k]}
+   * per row, averaged over rows, for {@code logits[rows, k]} against targets {@code t} in [0, 1]
+   * of the same shape (one-vs-rest on one-hot labels). Fused and stable for large |z|: the
+   * backward is {@code (σ(z) − t)/rows}.
+   */
+  public static Var sigmoidCrossEntropy(Var logits, Tensor targets) {
+    Backend be = be(logits);
+    if (!java.util.Arrays.equals(logits.shape(), targets.shape())) {
+      throw new IllegalArgumentException("sigmoid cross-entropy needs targets shaped like the logits "
+          + Tensor.shapeString(logits.shape()) + ", got " + Tensor.shapeString(targets.shape()));
+    }
+    double rows = logits.shape()[0];
+    Tensor loss = be.scale(be.sum(be.sub(be.softplus(logits.value), be.mul(targets, logits.value))), 1.0 / rows);
+    return logits.tape.record("sigmoid-cross-entropy", loss,
+        (u, need) -> new Tensor[] {be.mul(be.scale(be.sub(be.sigmoid(logits.value), targets), 1.0 / rows), u)}, logits);
+  }
+
   /** Mean over all elements of {@code (prediction − target)²}. */
   public static Var meanSquaredError(Var prediction, Tensor target) {
     Backend be = be(prediction);
@@ -205,5 +223,86 @@ public final class Ops {
     double n = diff.size();
     return prediction.tape.record("mean-squared-error", be.mean(be.square(diff)),
         (u, need) -> new Tensor[] {be.mul(be.scale(diff, 2.0 / n), u)}, prediction);
+  }
+
+  // ---- layer building blocks (batch normalization, recurrent layers) -----------------------
+
+  /**
+   * Mean over the batch axis of {@code a[rows, cols]}: shape {@code [cols]}, a row vector that
+   * broadcasts back over the rows (batch normalization's batch statistics).
+   */
+  public static Var meanRows(Var a) {
+    Backend be = be(a);
+    requireMatrix("meanRows", a);
+    long rows = a.shape()[0];
+    return a.tape.record("mean-rows", be.scale(be.sum(a.value, 0, false), 1.0 / rows),
+        // every row received the mean with weight 1/rows
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / rows, a.shape()), u)}, a);
+  }
+
+  /** Element-wise square root; the gradient is infinite at 0, so keep the argument positive (add ε). */
+  public static Var sqrt(Var a) {
+    Backend be = be(a);
+    Tensor y = be.sqrt(a.value);
+    // d√a = 1 / (2√a)
+    return a.tape.record("sqrt", y, (u, need) -> new Tensor[] {be.div(be.scale(u, 0.5), y)}, a);
+  }
+
+  /**
+   * Columns {@code start .. start+count-1} of {@code x[rows, cols]} (one time step of a sequence
+   * stored as a row). Computed as a product with a constant 0/1 selection matrix so that every
+   * backend supports it with its matmul and nothing else; the values are copied exactly as long
+   * as the other columns are finite (0·∞ would be NaN).
+   */
+  public static Var columns(Var x, int start, int count) {
+    Backend be = be(x);
+    requireMatrix("columns", x);
+    long cols = x.shape()[1];
+    if (count <= 0 || start < 0 || (long) start + count > cols) {
+      throw new IllegalArgumentException("columns(" + start + ", " + count + ") is outside a matrix of "
+          + cols + " columns " + Tensor.shapeString(x.shape()));
+    }
+    // select[j, start + j] = 1: x·selectᵀ picks the columns, u·select puts the gradient back
+    Tensor select = placement(be, x.value.dtype(), count, (int) cols, start);
+    return x.tape.record("columns", be.matmul(x.value, select, false, true),
+        (u, need) -> new Tensor[] {be.matmul(u, select, false, false)}, x);
+  }
+
+  /**
+   * {@code [a | b]}: the columns of {@code a[rows, p]} followed by those of {@code b[rows, q]}
+   * (a recurrent layer's previous outputs concatenated with the raw input). Built from products
+   * with constant 0/1 placement matrices, like {@link #columns}.
+   */
+  public static Var concatColumns(Var a, Var b) {
+    Backend be = be(a);
+    requireMatrix("concatColumns", a);
+    requireMatrix("concatColumns", b);
+    if (a.shape()[0] != b.shape()[0]) {
+      throw new IllegalArgumentException("concatColumns needs the same number of rows, got "
+          + Tensor.shapeString(a.shape()) + " and " + Tensor.shapeString(b.shape()));
+    }
+    int p = (int) a.shape()[1];
+    int q = (int) b.shape()[1];
+    Tensor placeA = placement(be, a.value.dtype(), p, p + q, 0);
+    Tensor placeB = placement(be, b.value.dtype(), q, p + q, p);
+    Tensor y = be.add(be.matmul(a.value, placeA, false, false), be.matmul(b.value, placeB, false, false));
+    return a.tape.record("concat-columns", y,
+        (u, need) -> new Tensor[] {
+          need[0] ? be.matmul(u, placeA, false, true) : null,
+          need[1] ? be.matmul(u, placeB, false, true) : null
+        }, a, b);
+  }
+
+  /** {@code [k, n]} with ones at {@code [i, offset + i]}: embeds k columns into n at offset. */
+  private static Tensor placement(Backend be, dev.gradus.engine.tensor.DType dtype, int k, int n, int offset) {
+    double[] m = new double[Math.multiplyExact(k, n)];
+    for (int i = 0; i < k; i++) m[i * n + offset + i] = 1.0;
+    return be.fromDoubles(dtype, m, k, n);
+  }
+
+  private static void requireMatrix(String op, Var a) {
+    if (a.shape().length != 2) {
+      throw new IllegalArgumentException(op + " needs a matrix [rows, cols], got shape " + Tensor.shapeString(a.shape()));
+    }
   }
 }

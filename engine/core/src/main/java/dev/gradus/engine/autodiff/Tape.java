@@ -2,34 +2,92 @@ package dev.gradus.engine.autodiff;
 
 import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
+import dev.gradus.engine.random.RandomStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Records operations in the order they run so that {@link #backward} can replay their VJPs in
  * reverse. Reverse creation order is a valid topological order, so no graph sort is needed.
  * A tape made by {@link #inference} records nothing and keeps no intermediates alive.
+ *
+ * <p>The tape also carries what layers need beyond their parameters: the mode (training uses
+ * batch statistics and dropout), the random stream of stochastic layers, staged buffer updates
+ * (running statistics) that the training step applies after its update, and values layers
+ * publish for diagnostics.
  */
 public final class Tape {
   private final Backend backend;
   private final boolean recording;
+  private final boolean training;
   private final List<Var> nodes = new ArrayList<>();
+  private final Map<String, Tensor> bufferUpdates = new LinkedHashMap<>();
+  private final Map<String, Var> published = new LinkedHashMap<>();
+  private RandomStream random;
   private String layer = "";
 
-  private Tape(Backend backend, boolean recording) {
+  private Tape(Backend backend, boolean recording, boolean training) {
     this.backend = backend;
     this.recording = recording;
+    this.training = training;
   }
 
-  /** A tape that records for a backward pass. */
+  /** A tape that records for a backward pass, with layers in training mode. */
   public static Tape training(Backend backend) {
-    return new Tape(backend, true);
+    return new Tape(backend, true, true);
   }
 
-  /** A tape for forward passes only (evaluation). */
+  /** A tape for forward passes only, layers in evaluation mode (evaluation, prediction). */
   public static Tape inference(Backend backend) {
-    return new Tape(backend, false);
+    return new Tape(backend, false, false);
+  }
+
+  /**
+   * A tape that records for a backward pass with layers in evaluation mode: gradients and
+   * curvature of the deterministic function the model computes at test time (running
+   * statistics, no dropout).
+   */
+  public static Tape evaluationGradients(Backend backend) {
+    return new Tape(backend, true, false);
+  }
+
+  /** True when layers run in training mode (batch statistics, dropout). */
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** Gives stochastic layers their stream; returns this tape. */
+  public Tape withRandom(RandomStream random) {
+    this.random = random;
+    return this;
+  }
+
+  /** The stream stochastic layers draw from, or null when none was given. */
+  public RandomStream random() {
+    return random;
+  }
+
+  /** Records {@code value} as the next value of the buffer at {@code path} (the latest staging wins). */
+  public void stageBufferUpdate(String path, Tensor value) {
+    bufferUpdates.put(path, value);
+  }
+
+  /** Buffer values staged during the forward pass, by path, in staging order. */
+  public Map<String, Tensor> bufferUpdates() {
+    return Collections.unmodifiableMap(bufferUpdates);
+  }
+
+  /** Makes an intermediate value visible to diagnostics under {@code path}. */
+  public void publish(String path, Var value) {
+    published.put(path, value);
+  }
+
+  /** Values layers published, by path, in publication order; after {@link #backward} their gradients are set. */
+  public Map<String, Var> published() {
+    return Collections.unmodifiableMap(published);
   }
 
   public Backend backend() {

@@ -19,6 +19,9 @@ package dev.gradus.engine.diagnostics;
  * @param meanJacobianSingularValue mean singular value of the layer's input-output Jacobian
  *     diag(f'(z))·W (or diag(f'(z)) for an activation-only layer), averaged over the first
  *     examples of the batch; NaN when not measured
+ * @param preActivationGradientStd population standard deviation of dL/dz for the layer's
+ *     pre-activation z (Glorot &amp; Bengio's back-propagated gradient), for a dense layer with a
+ *     fused non-identity activation; NaN otherwise
  */
 public record LayerStatistics(
     int index,
@@ -28,7 +31,8 @@ public record LayerStatistics(
     double saturationFraction,
     double backpropGradientStd,
     double weightGradientNorm,
-    double meanJacobianSingularValue) {
+    double meanJacobianSingularValue,
+    double preActivationGradientStd) {
 
   /** Variance of the back-propagated gradient, {@code backpropGradientStd²}. */
   public double backpropGradientVariance() {

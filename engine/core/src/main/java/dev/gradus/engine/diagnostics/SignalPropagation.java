@@ -1,16 +1,18 @@
 package dev.gradus.engine.diagnostics;
 
-import dev.gradus.engine.autodiff.Ops;
 import dev.gradus.engine.autodiff.Tape;
 import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.nn.Activation;
 import dev.gradus.engine.nn.ActivationLayer;
 import dev.gradus.engine.nn.Dense;
 import dev.gradus.engine.nn.Layer;
+import dev.gradus.engine.nn.LayerContext;
 import dev.gradus.engine.nn.Model;
 import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.tensor.Backend;
+import dev.gradus.engine.train.Loss;
 import dev.gradus.engine.tensor.DType;
 import dev.gradus.engine.tensor.MemoryScope;
 import dev.gradus.engine.tensor.Tensor;
@@ -21,13 +23,18 @@ import java.util.Map;
 /**
  * Per-layer signal-propagation diagnostics in the manner of Glorot &amp; Bengio (2010): activation
  * statistics, saturation, back-propagated gradients, weight gradients and the mean singular value
- * of each layer's Jacobian, from one forward and one backward pass of the mean softmax
- * cross-entropy on a batch. The layers are run one at a time so that every layer output is kept
- * as a tape value; no engine class is modified and the parameters are only read.
+ * of each layer's Jacobian, from one forward and one backward pass of the training loss (mean
+ * softmax cross-entropy unless told otherwise) on a batch. The layers are run one at a time, in
+ * training mode, so that every layer output is kept as a tape value; the parameters are only
+ * read, and buffer updates the layers stage are discarded. Dropout draws from a fixed stream, so
+ * a measurement is repeatable.
  */
 public final class SignalPropagation {
   /** |a| above which a tanh or softsign output counts as saturated (and a sigmoid one below 0.1 or above 0.9). */
   public static final double SATURATION_THRESHOLD = 0.9;
+
+  /** Seed of the stream dropout layers draw from during a measurement. */
+  public static final long DROPOUT_SEED = 0x5167_6e61_6cL;
 
   private SignalPropagation() {}
 
@@ -47,6 +54,12 @@ public final class SignalPropagation {
    */
   public static List<LayerStatistics> measure(
       Backend backend, Model model, ParameterSet params, double[] features, int[] labels, int jacobianExamples) {
+    return measure(backend, model, params, features, labels, jacobianExamples, Loss.SOFTMAX_CROSS_ENTROPY);
+  }
+
+  /** As {@link #measure(Backend, Model, ParameterSet, double[], int[], int)}, differentiating {@code loss}. */
+  public static List<LayerStatistics> measure(
+      Backend backend, Model model, ParameterSet params, double[] features, int[] labels, int jacobianExamples, Loss loss) {
     int batch = labels.length;
     int inputs = model.inputSize();
     if (batch == 0) throw new IllegalArgumentException("empty batch");
@@ -60,25 +73,24 @@ public final class SignalPropagation {
     double[][] outputs = new double[n][];
     double[][] outGrads = new double[n][];
     double[][] weightGrads = new double[n][];
+    double[][] preActivationGrads = new double[n][];
     try (MemoryScope scope = backend.openScope()) {
-      Tape tape = Tape.training(backend);
+      Tape tape = Tape.training(backend).withRandom(new RandomStream("diagnostics-dropout", DROPOUT_SEED));
       Map<String, Var> bound = model.bind(tape, params);
       Var x = tape.constant(backend.fromDoubles(dtype, features, batch, inputs), "input");
+      tape.publish(LayerContext.MODEL_INPUT, x);
       Var[] outs = new Var[n];
       for (int i = 0; i < n; i++) {
-        String prefix = Model.layerPath(i) + ".";
-        tape.enterLayer(Model.layerPath(i) + " (" + layers.get(i).kind() + ")");
-        x = layers.get(i).forward(x, name -> {
-          Var v = bound.get(prefix + name);
-          if (v == null) throw new IllegalArgumentException("parameter " + prefix + name + " is not bound");
-          return v;
-        });
+        String path = Model.layerPath(i);
+        tape.enterLayer(path + " (" + layers.get(i).kind() + ")");
+        x = layers.get(i).forward(x, new LayerContext(tape, path, name -> bound.get(path + "." + name)));
         outs[i] = x;
       }
       tape.enterLayer("");
-      Var loss = Ops.softmaxCrossEntropy(x, backend.fromInts(labels));
-      tape.backward(loss);
+      tape.backward(loss.apply(x, backend.fromInts(labels)));
       for (int i = 0; i < n; i++) {
+        Var z = tape.published().get(Model.layerPath(i) + "." + Dense.PRE_ACTIVATION);
+        preActivationGrads[i] = z == null || z.grad() == null ? null : read(backend, z.grad());
         outputs[i] = read(backend, outs[i].value());
         outGrads[i] = outs[i].grad() == null ? null : read(backend, outs[i].grad());
         Var w = bound.get(Model.layerPath(i) + ".weight");
@@ -114,7 +126,9 @@ public final class SignalPropagation {
         }
         jac = sum / examples;
       }
-      result.add(new LayerStatistics(i, layer.kind(), moments[0], moments[1], saturation(f, a, batch, width), gradStd, wNorm, jac));
+      double preStd = preActivationGrads[i] == null ? Double.NaN : meanStd(preActivationGrads[i])[1];
+      result.add(new LayerStatistics(i, layer.kind(), moments[0], moments[1], saturation(f, a, batch, width), gradStd, wNorm, jac,
+          preStd));
     }
     return result;
   }

@@ -3,15 +3,41 @@ package dev.gradus.engine.init;
 import dev.gradus.engine.random.RandomStream;
 
 /**
- * Output biases from the marginal statistics of the training labels (section 8.4): for a
- * softmax output, {@code b_c = log p_c} so that {@code softmax(b)} equals the class frequencies
- * {@code p_c}, and an untrained network already predicts the label marginals. The log is
- * centred (mean subtracted; softmax does not change). A class that never occurs would need
- * {@code −∞}; it gets the frequency of half an example instead (additive smoothing of 0.5), so
- * the bias stays finite.
+ * Output biases from the marginal statistics of the training labels (section 8.7.2): the bias is
+ * the output function's inverse at the targets' mean, so an untrained network whose weights are
+ * small already predicts the label marginals.
+ *
+ * <ul>
+ *   <li>softmax: {@code b_c = log p_c} so that {@code softmax(b)} equals the class frequencies
+ *       {@code p_c}; centred (mean subtracted, which softmax ignores);
+ *   <li>sigmoid (one-vs-rest): {@code b_c = log(p_c / (1 − p_c))}, the logit of the mean of the
+ *       one-hot column, so {@code σ(b_c) = p_c};
+ *   <li>identity (regression onto one-hot targets): {@code b_c = p_c}, the mean target.
+ * </ul>
+ *
+ * A class that never occurs would need {@code −∞}; it gets the frequency of half an example
+ * instead (additive smoothing of 0.5), so the bias stays finite.
  */
-public record ClassFrequencyBias(double[] frequencies) implements Initializer {
+public record ClassFrequencyBias(double[] frequencies, Output output) implements Initializer {
+  /** The output function whose inverse at the mean target sets the bias. */
+  public enum Output {
+    SOFTMAX,
+    SIGMOID,
+    IDENTITY
+  }
+
+  /** Biases for a softmax output. */
+  public ClassFrequencyBias(double[] frequencies) {
+    this(frequencies, Output.SOFTMAX);
+  }
+
+  /** The same frequencies for another output function. */
+  public ClassFrequencyBias forOutput(Output o) {
+    return new ClassFrequencyBias(frequencies, o);
+  }
+
   public ClassFrequencyBias {
+    if (output == null) throw new IllegalArgumentException("class-frequency biases need an output function");
     frequencies = frequencies.clone();
     double sum = 0;
     for (double f : frequencies) {
@@ -50,11 +76,23 @@ public record ClassFrequencyBias(double[] frequencies) implements Initializer {
       throw new IllegalArgumentException("class-frequency biases need a bias vector of at least " + frequencies.length
           + " units (one per class), got shape " + java.util.Arrays.toString(shape));
     }
-    double mean = 0;
-    for (double f : frequencies) mean += Math.log(f);
-    mean /= frequencies.length;
     double[] b = new double[n];
-    for (int c = 0; c < frequencies.length; c++) b[c] = Math.log(frequencies[c]) - mean;
+    switch (output) {
+      case SOFTMAX -> {
+        double mean = 0;
+        for (double f : frequencies) mean += Math.log(f);
+        mean /= frequencies.length;
+        for (int c = 0; c < frequencies.length; c++) b[c] = Math.log(frequencies[c]) - mean;
+      }
+      case SIGMOID -> {
+        for (int c = 0; c < frequencies.length; c++) {
+          // smoothing keeps p < 1 whenever there are two classes; a lone class would need +∞
+          double p = Math.min(frequencies[c], 1 - 1e-7);
+          b[c] = Math.log(p / (1 - p));
+        }
+      }
+      case IDENTITY -> System.arraycopy(frequencies, 0, b, 0, frequencies.length);
+    }
     // units beyond the classes never win: as unlikely as the rarest class
     double rarest = Double.POSITIVE_INFINITY;
     for (int c = 0; c < frequencies.length; c++) rarest = Math.min(rarest, b[c]);

@@ -110,6 +110,61 @@ public final class DataDrivenScaling {
     }
   }
 
+  /**
+   * One layer's back-propagated gradient after scaling.
+   *
+   * @param layerIndex index in {@link Model#layers()}
+   * @param gradientStd std of dL/dz at the layer's pre-activation (or of dL/d(output) for a layer
+   *     without a fused activation)
+   * @param ratio {@code gradientStd} over that of the top measured layer
+   * @param withinTolerance whether {@code 1/(1+tolerance) ≤ ratio ≤ 1 + tolerance}
+   */
+  public record LayerGradient(int layerIndex, double gradientStd, double ratio, boolean withinTolerance) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "layers.%d: gradient std %.6g, %.4g× the top layer's%s",
+          layerIndex, gradientStd, ratio, withinTolerance ? "" : " (OUTSIDE tolerance)");
+    }
+  }
+
+  /**
+   * The gradient half of the rule of thumb, as a check: after the forward pass is scaled, are the
+   * back-propagated gradients of the same order in every layer? Measures, on the batch and with
+   * {@code loss}, the std of each dense layer's pre-activation gradient and compares it with the
+   * top dense layer's; a layer whose ratio leaves {@code [1/(1+tolerance), 1+tolerance]} is
+   * flagged. Nothing is changed: rescaling the weights again for the backward pass would undo the
+   * forward scaling, so the check reports the trade-off rather than hiding it.
+   */
+  public static List<LayerGradient> checkGradients(Backend backend, Model model, ParameterSet params, float[] batchFeatures,
+      int[] labels, dev.gradus.engine.train.Loss loss, double tolerance) {
+    if (!(tolerance > 0) || !Double.isFinite(tolerance)) {
+      throw new IllegalArgumentException("gradient tolerance must be > 0 and finite, got " + tolerance);
+    }
+    List<dev.gradus.engine.diagnostics.LayerStatistics> stats =
+        dev.gradus.engine.diagnostics.SignalPropagation.measure(backend, model, params, toDoubles(batchFeatures), labels, 0, loss);
+    List<double[]> measured = new ArrayList<>();
+    for (dev.gradus.engine.diagnostics.LayerStatistics st : stats) {
+      if (!(model.layers().get(st.index()) instanceof Dense)) continue;
+      double g = Double.isNaN(st.preActivationGradientStd()) ? st.backpropGradientStd() : st.preActivationGradientStd();
+      measured.add(new double[] {st.index(), g});
+    }
+    List<LayerGradient> out = new ArrayList<>();
+    if (measured.isEmpty()) return out;
+    double top = measured.get(measured.size() - 1)[1];
+    for (double[] m : measured) {
+      double ratio = m[1] / top;
+      boolean within = Double.isFinite(ratio) && ratio <= 1 + tolerance && ratio >= 1 / (1 + tolerance);
+      out.add(new LayerGradient((int) m[0], m[1], ratio, within));
+    }
+    return out;
+  }
+
+  private static double[] toDoubles(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) d[i] = f[i];
+    return d;
+  }
+
   private final Config config;
 
   public DataDrivenScaling(Config config) {

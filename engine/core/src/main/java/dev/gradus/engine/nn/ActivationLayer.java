@@ -2,7 +2,6 @@ package dev.gradus.engine.nn;
 
 import dev.gradus.engine.autodiff.Var;
 import java.util.List;
-import java.util.function.Function;
 
 /** A parameter-free layer applying an {@link Activation}. */
 public record ActivationLayer(Activation activation, int inputSize) implements Layer {
@@ -22,7 +21,7 @@ public record ActivationLayer(Activation activation, int inputSize) implements L
   }
 
   @Override
-  public Var forward(Var input, Function<String, Var> param) {
+  public Var forward(Var input, LayerContext context) {
     return activation.apply(input);
   }
 }

@@ -5,7 +5,6 @@ import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.init.Initializer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Fully connected layer {@code y = f(x·Wᵀ + b)} with PyTorch's layout: {@code weight[units, inputs]},
@@ -26,6 +25,9 @@ public record Dense(int inputSize, int units, boolean bias, Initializer weightIn
     this(inputSize, units, bias, weightInit, biasInit, Activation.IDENTITY);
   }
 
+  /** Name under which a dense layer with a non-identity activation publishes its pre-activation {@code x·Wᵀ + b}. */
+  public static final String PRE_ACTIVATION = "preActivation";
+
   @Override
   public String kind() {
     return activation == Activation.IDENTITY ? "dense" : "dense+" + activation.id();
@@ -45,7 +47,11 @@ public record Dense(int inputSize, int units, boolean bias, Initializer weightIn
   }
 
   @Override
-  public Var forward(Var input, Function<String, Var> param) {
-    return activation.apply(Ops.affine(input, param.apply("weight"), bias ? param.apply("bias") : null));
+  public Var forward(Var input, LayerContext context) {
+    Var z = Ops.affine(input, context.param("weight"), bias ? context.param("bias") : null);
+    if (activation == Activation.IDENTITY) return z;
+    // diagnostics read dL/dz (Glorot & Bengio's back-propagated gradient) from here
+    context.publish(PRE_ACTIVATION, z);
+    return activation.apply(z);
   }
 }

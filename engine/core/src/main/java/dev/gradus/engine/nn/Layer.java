@@ -17,8 +17,20 @@ public interface Layer {
 
   int outputSize();
 
-  /** The parameters this layer owns (none for activations). */
+  /**
+   * The parameters and buffers this layer owns (none for activations), with names local to the
+   * layer; a composite layer lists its children's with their prefixes ({@code body.0.weight}).
+   */
   List<ParameterDecl> parameters();
 
-  Var forward(Var input, Function<String, Var> param);
+  /** Runs the layer; parameters, mode, randomness and side effects come from {@code context}. */
+  Var forward(Var input, LayerContext context);
+
+  /**
+   * Runs the layer outside a model with parameters found by local name (diagnostics,
+   * data-driven scaling): the mode is the tape's.
+   */
+  default Var forward(Var input, Function<String, Var> param) {
+    return forward(input, new LayerContext(input.tape(), "", param));
+  }
 }

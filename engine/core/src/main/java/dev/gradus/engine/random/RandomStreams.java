@@ -14,6 +14,8 @@ public final class RandomStreams {
   public static final String INIT = "init";
   public static final String DATA_ORDER = "data-order";
   public static final String DATA = "data";
+  /** Dropout masks (and any other randomness layers draw while training). */
+  public static final String DROPOUT = "dropout";
 
   private final long rootSeed;
   private final Map<String, RandomStream> streams = new LinkedHashMap<>();

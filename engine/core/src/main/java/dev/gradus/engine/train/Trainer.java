@@ -1,6 +1,5 @@
 package dev.gradus.engine.train;
 
-import dev.gradus.engine.autodiff.Ops;
 import dev.gradus.engine.autodiff.Tape;
 import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.data.Dataset;
@@ -27,7 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minibatch training of a classifier with softmax cross-entropy, as a pipeline of optimizer
+ * Minibatch training of a classifier (softmax cross-entropy unless the configuration names
+ * another {@link Loss}), as a pipeline of optimizer
  * {@link Phase phases} (one phase for a plain run): steps, an evaluation after each epoch,
  * events to listeners, and a stop with the place named when a loss, activation or gradient
  * turns NaN/Inf.
@@ -105,6 +105,7 @@ public final class Trainer {
     Holdout split = holdOutValidation(train);
     checkDecisionsHaveData(split.validation() != null);
     RandomStream order = streams.stream(RandomStreams.DATA_ORDER);
+    RandomStream dropout = streams.stream(RandomStreams.DROPOUT);
     List<EpochMetrics> history = new ArrayList<>();
     List<PhaseResult> phaseResults = new ArrayList<>();
     long step = 0;
@@ -121,7 +122,8 @@ public final class Trainer {
         if (previous != null) release(previous);
         StoppingRule rule = phase.stop();
         for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
-        TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients());
+        TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients(),
+            config.loss(), dropout);
         Map<String, double[]> best = null;
         int bestEpoch = 0;
         int epochInPhase = 0;
@@ -208,8 +210,9 @@ public final class Trainer {
     ParameterSet view = new ParameterSet();
     for (Parameter p : params.all()) {
       Tensor a = averaged.get(p.path());
-      view.add(new Parameter(p.path(), a == null ? p.value() : a, p.trainable()));
+      view.add(a == null ? p : p.withValue(a));
     }
+    for (Parameter b : params.buffers()) view.add(b);
     return view;
   }
 
@@ -249,7 +252,7 @@ public final class Trainer {
 
   private void restore(ParameterSet params, Map<String, double[]> values) {
     try (MemoryScope scope = backend.openScope()) {
-      for (Parameter p : params.all()) {
+      for (Parameter p : params.entries().values()) {
         backend.copyInto(p.value(), backend.fromDoubles(p.value().dtype(), values.get(p.path()), p.value().shape()));
       }
     }
@@ -277,7 +280,7 @@ public final class Trainer {
         Tensor y = backend.takeRows(data.labels, idx);
         Tape tape = Tape.inference(backend);
         Var logits = model.forward(tape, params, tape.constant(x, "input"));
-        lossSum += Ops.softmaxCrossEntropy(logits, y).value().item() * rows.length;
+        lossSum += config.loss().apply(logits, y).value().item() * rows.length;
         correct += backend.countEqual(backend.argmaxRows(logits.value()), y);
       }
     }

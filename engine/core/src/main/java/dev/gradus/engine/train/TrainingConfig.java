@@ -13,10 +13,12 @@ import dev.gradus.engine.tensor.DType;
  *     The test split is only ever reported, never used for a decision.
  * @param evaluateAveraged evaluate on the optimizer's averaged parameters (Polyak, EMA) when it
  *     keeps some
+ * @param loss the objective on the model's outputs and the labels (softmax cross-entropy unless
+ *     told otherwise)
  */
 public record TrainingConfig(
     String stage, int epochs, int batchSize, boolean shuffle, int evalBatchSize, DType dtype, boolean checkGradients,
-    double validationFraction, boolean evaluateAveraged) {
+    double validationFraction, boolean evaluateAveraged, Loss loss) {
 
   public TrainingConfig {
     if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
@@ -26,6 +28,14 @@ public record TrainingConfig(
     if (!(validationFraction >= 0 && validationFraction < 1)) {
       throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
     }
+    if (loss == null) throw new IllegalArgumentException("a training configuration needs a loss");
+  }
+
+  public TrainingConfig(
+      String stage, int epochs, int batchSize, boolean shuffle, int evalBatchSize, DType dtype, boolean checkGradients,
+      double validationFraction, boolean evaluateAveraged) {
+    this(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, evaluateAveraged,
+        Loss.SOFTMAX_CROSS_ENTROPY);
   }
 
   public TrainingConfig(String stage, int epochs, int batchSize, boolean shuffle, int evalBatchSize, DType dtype, boolean checkGradients) {
@@ -38,22 +48,30 @@ public record TrainingConfig(
   }
 
   public TrainingConfig withStage(String s) {
-    return new TrainingConfig(s, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, evaluateAveraged);
+    return new TrainingConfig(s, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, evaluateAveraged, loss);
   }
 
   public TrainingConfig withDtype(DType d) {
-    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, d, checkGradients, validationFraction, evaluateAveraged);
+    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, d, checkGradients, validationFraction, evaluateAveraged, loss);
   }
 
   public TrainingConfig withCheckGradients(boolean c) {
-    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, c, validationFraction, evaluateAveraged);
+    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, c, validationFraction, evaluateAveraged, loss);
   }
 
   public TrainingConfig withValidationFraction(double f) {
-    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, f, evaluateAveraged);
+    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, f, evaluateAveraged, loss);
   }
 
   public TrainingConfig withEvaluateAveraged(boolean a) {
-    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, a);
+    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, a, loss);
+  }
+
+  public TrainingConfig withLoss(Loss l) {
+    return new TrainingConfig(stage, epochs, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, evaluateAveraged, l);
+  }
+
+  public TrainingConfig withEpochs(int e) {
+    return new TrainingConfig(stage, e, batchSize, shuffle, evalBatchSize, dtype, checkGradients, validationFraction, evaluateAveraged, loss);
   }
 }

@@ -10,14 +10,16 @@ import dev.gradus.engine.optim.LookAhead;
 import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
 import dev.gradus.engine.optim.Optimizers;
+import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One optimizer step on one minibatch: forward, softmax cross-entropy, backward, finiteness
- * checks, update. The {@link Trainer} runs it inside a memory scope per step; benchmarks run it
+ * One optimizer step on one minibatch: forward, loss (plus the weighted losses of auxiliary
+ * heads), backward, finiteness checks, update, then the buffer values layers staged (batch
+ * normalization's running statistics). The {@link Trainer} runs it inside a memory scope per step; benchmarks run it
  * bare. Throws {@link NonFiniteValueException} naming where a NaN/Inf first appeared.
  */
 public final class TrainingStep {
@@ -26,16 +28,30 @@ public final class TrainingStep {
   private final GradientTransform optimizer;
   private final String stage;
   private final boolean checkGradients;
+  private final Loss loss;
+  private final RandomStream random;
 
+  /** Softmax cross-entropy, no stochastic layers. */
   public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients) {
+    this(backend, model, optimizer, stage, checkGradients, Loss.SOFTMAX_CROSS_ENTROPY, null);
+  }
+
+  /**
+   * @param random the stream stochastic layers (dropout) draw from; may be null for a model
+   *     without them
+   */
+  public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients,
+      Loss loss, RandomStream random) {
     this.backend = backend;
     this.model = model;
     this.optimizer = optimizer;
     this.stage = stage;
     this.checkGradients = checkGradients;
+    this.loss = loss;
+    this.random = random;
   }
 
-  /** The minibatch loss (before the update) and the optimizer's next state. */
+  /** The minibatch objective (before the update; heads' weighted losses included) and the optimizer's next state. */
   public record Outcome(double loss, OptimizerState state) {}
 
   /**
@@ -45,13 +61,12 @@ public final class TrainingStep {
    * copies, so the parameters themselves never take a round trip through floating point.
    */
   public Outcome run(ParameterSet params, OptimizerState state, Tensor x, Tensor y, int epoch, long step) {
-    Tape tape = Tape.training(backend);
+    Tape tape = Tape.training(backend).withRandom(random);
     Map<String, Var> bound = model.bind(tape, gradientPoint(params, state));
-    Var logits = model.forward(bound, tape.constant(x, "input"));
-    Var loss = Ops.softmaxCrossEntropy(logits, y);
-    double lossValue = loss.value().item();
+    Var objective = objective(tape, bound, x, y);
+    double lossValue = objective.value().item();
     if (!Double.isFinite(lossValue)) throw nonFiniteForward(tape, epoch, step, lossValue);
-    tape.backward(loss);
+    tape.backward(objective);
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (Map.Entry<String, Var> e : bound.entrySet()) {
       Var v = e.getValue();
@@ -68,7 +83,33 @@ public final class TrainingStep {
     }
     GradientTransform.Update u = optimizer.update(grads, state, params);
     Optimizers.applyUpdates(params, u.updates());
+    applyBufferUpdates(params, tape);
     return new Outcome(lossValue, u.state());
+  }
+
+  /** The loss of the main output plus each auxiliary head's loss times its weight. */
+  private Var objective(Tape tape, Map<String, Var> bound, Tensor x, Tensor y) {
+    Var input = tape.constant(x, "input");
+    if (model.heads().isEmpty()) return loss.apply(model.forward(bound, input), y);
+    Model.Outputs out = model.forwardWithHeads(bound, input);
+    Var total = loss.apply(out.main(), y);
+    for (int k = 0; k < out.heads().size(); k++) {
+      double w = model.heads().get(k).weight();
+      if (w != 0) total = Ops.add(total, Ops.scale(loss.apply(out.heads().get(k), y), w));
+    }
+    return total;
+  }
+
+  /**
+   * Copies the staged buffer values into the buffers. Staged values belong to the gradient point,
+   * which for look-ahead optimizers is a shifted copy; the buffers are the model's own.
+   */
+  private void applyBufferUpdates(ParameterSet params, Tape tape) {
+    for (Map.Entry<String, Tensor> e : tape.bufferUpdates().entrySet()) {
+      Parameter b = params.get(e.getKey());
+      if (!b.isBuffer()) throw new IllegalStateException(e.getKey() + " was staged as a buffer update but is a trainable parameter");
+      backend.copyInto(b.value(), e.getValue());
+    }
   }
 
   private ParameterSet gradientPoint(ParameterSet params, OptimizerState state) {
@@ -80,8 +121,9 @@ public final class TrainingStep {
     ParameterSet shifted = new ParameterSet();
     for (Parameter p : params.all()) {
       Tensor o = offsets.get(p.path());
-      shifted.add(new Parameter(p.path(), o == null ? p.value() : backend.add(p.value(), o), p.trainable()));
+      shifted.add(o == null ? p : p.withValue(backend.add(p.value(), o)));
     }
+    for (Parameter b : params.buffers()) shifted.add(b);
     return shifted;
   }
 

@@ -27,6 +27,23 @@ class ClassFrequencyBiasTest {
   }
 
   @Test
+  void sigmoidBiasesAreTheLogitsOfTheClassMeans() {
+    ClassFrequencyBias init = ClassFrequencyBias.fromLabels(new int[] {0, 1, 0, 2, 1, 0}, 3).forOutput(ClassFrequencyBias.Output.SIGMOID);
+    double[] b = init.sample(new long[] {3}, 8, 3, null);
+    double[] p = {0.5, 1.0 / 3, 1.0 / 6};
+    for (int c = 0; c < 3; c++) {
+      assertEquals(p[c], 1 / (1 + Math.exp(-b[c])), 1e-15); // σ(b_c) = mean of the one-hot column
+      assertEquals(Math.log(p[c] / (1 - p[c])), b[c], 1e-15);
+    }
+  }
+
+  @Test
+  void regressionBiasesAreTheMeanTargets() {
+    ClassFrequencyBias init = ClassFrequencyBias.fromLabels(new int[] {0, 1, 0, 2, 1, 0}, 3).forOutput(ClassFrequencyBias.Output.IDENTITY);
+    assertArrayEquals(new double[] {0.5, 1.0 / 3, 1.0 / 6}, init.sample(new long[] {3}, 8, 3, null), 1e-15);
+  }
+
+  @Test
   void anAbsentClassGetsHalfAnExampleAndStaysFinite() {
     // counts 3, 0 → 3, 0.5 → 6/7, 1/7
     ClassFrequencyBias init = ClassFrequencyBias.fromLabels(new int[] {0, 0, 0}, 2);

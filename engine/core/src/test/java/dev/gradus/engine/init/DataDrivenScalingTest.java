@@ -193,4 +193,31 @@ class DataDrivenScalingTest {
       assertThrows(IllegalArgumentException.class, () -> d.apply(be, m, ps, new float[4], 1));
     }
   }
+
+  @Test
+  void theGradientCheckFlagsLayersWhoseBackPropagatedGradientShrinks() {
+    int width = 32;
+    int depth = 5;
+    float[] x = batch(BATCH, width, 21);
+    int[] labels = new int[BATCH];
+    for (int e = 0; e < BATCH; e++) labels[e] = e % width;
+    // a deep linear net with orthogonal weights preserves the gradient's norm exactly; times 0.5 it halves it per layer
+    for (double gain : new double[] {1.0, 0.5}) {
+      Model.Builder b = Model.builder(width).init(new Orthogonal(gain), Constant.ZEROS);
+      for (int l = 0; l < depth; l++) b.dense(width);
+      Model m = b.build();
+      try (ParameterSet ps = init(m, 9)) {
+        var report = DataDrivenScaling.checkGradients(be, m, ps, x, labels, dev.gradus.engine.train.Loss.SOFTMAX_CROSS_ENTROPY, 0.1);
+        assertEquals(depth, report.size());
+        assertEquals(1.0, report.get(depth - 1).ratio(), 0.0);
+        double lowest = report.get(0).ratio();
+        if (gain == 1.0) {
+          assertTrue(report.stream().allMatch(DataDrivenScaling.LayerGradient::withinTolerance), report.toString());
+        } else {
+          assertEquals(Math.pow(0.5, depth - 1), lowest, 0.15 * Math.pow(0.5, depth - 1), report.toString());
+          assertFalse(report.get(0).withinTolerance());
+        }
+      }
+    }
+  }
 }

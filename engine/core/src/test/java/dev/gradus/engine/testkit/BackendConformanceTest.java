@@ -309,4 +309,46 @@ public abstract class BackendConformanceTest {
       assertTrue(tape.nodes().isEmpty());
     }
   }
+
+  // ---- layer building blocks: batch statistics, column slicing and concatenation -----------
+
+  @Test
+  void layerOpGradients() {
+    assertGradient(v -> weightedSum(Ops.meanRows(v.get(0))), in(random(100, 12, -2, 2), 4, 3));
+    assertGradient(v -> weightedSum(Ops.sqrt(v.get(0))), in(random(101, 12, 0.2, 3), 3, 4));
+    for (int[] sc : new int[][] {{0, 2}, {2, 3}, {5, 1}, {0, 6}}) {
+      assertGradient(v -> weightedSum(Ops.columns(v.get(0), sc[0], sc[1])), in(random(102, 18, -1, 1), 3, 6));
+    }
+    assertGradient(v -> weightedSum(Ops.concatColumns(v.get(0), v.get(1))), in(random(103, 6, -1, 1), 3, 2), in(random(104, 12, -1, 1), 3, 4));
+    // batch normalization's training forward: gradients through the batch mean and variance
+    assertGradient(v -> {
+      Var centered = Ops.sub(v.get(0), Ops.meanRows(v.get(0)));
+      return weightedSum(Ops.div(centered, Ops.sqrt(Ops.addScalar(Ops.meanRows(Ops.square(centered)), 1e-5))));
+    }, in(random(105, 15, -1, 1), 5, 3));
+  }
+
+  @Test
+  void columnsConcatAndMeanRowsValues() {
+    try (MemoryScope s = be.openScope()) {
+      Tape tape = Tape.inference(be);
+      Var m = tape.constant(be.fromDoubles(new double[] {0.1, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3), "m");
+      Var c = Ops.columns(m, 1, 2);
+      assertArrayEquals(new long[] {3, 2}, c.shape());
+      assertArrayEquals(new double[] {1, 2, 4, 5, 7, 8}, c.value().toDoubles(), 0.0);
+      assertArrayEquals(new double[] {0.1, 3, 6}, Ops.columns(m, 0, 1).value().toDoubles(), 0.0);
+      Var a = tape.constant(be.fromDoubles(new double[] {1, 2}, 2, 1), "a");
+      Var b = tape.constant(be.fromDoubles(new double[] {3, 4, 5, 6}, 2, 2), "b");
+      Var ab = Ops.concatColumns(a, b);
+      assertArrayEquals(new long[] {2, 3}, ab.shape());
+      assertArrayEquals(new double[] {1, 3, 4, 2, 5, 6}, ab.value().toDoubles(), 0.0);
+      assertArrayEquals(new double[] {(0.1 + 3 + 6) / 3, 4, 5}, Ops.meanRows(m).value().toDoubles(), 1e-12);
+      assertArrayEquals(new double[] {2, 3}, Ops.sqrt(tape.constant(be.fromDoubles(new double[] {4, 9}, 2), "q")).value().toDoubles(), 1e-12);
+      Tape t32 = Tape.inference(be);
+      Var f = t32.constant(be.fromFloats(new float[] {1, 2, 3, 4}, 2, 2), "f");
+      assertEquals(DType.FLOAT32, Ops.columns(f, 1, 1).value().dtype());
+      assertEquals(DType.FLOAT32, Ops.concatColumns(f, f).value().dtype());
+      assertThrows(IllegalArgumentException.class, () -> Ops.columns(m, 2, 2));
+      assertThrows(IllegalArgumentException.class, () -> Ops.concatColumns(m, a));
+    }
+  }
 }

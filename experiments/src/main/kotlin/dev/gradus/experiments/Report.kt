@@ -1,0 +1,149 @@
+package dev.gradus.experiments
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.Locale
+
+/**
+ * `gradus report`: a standalone `report.html` in the run folder (inline SVG, no scripts, nothing
+ * fetched) and the same plots as separate files under `plots/`: the learning curves from
+ * `metrics.jsonl`; when the run logged `diagnostics.jsonl`, one panel per signal-propagation
+ * statistic against layer depth with one line per recorded epoch; and the run's summary.
+ */
+class Report(private val run: RunStore.Run) {
+    /** What [write] wrote: the HTML file and how many plots. */
+    data class Written(val html: Path, val plots: List<Path>) {
+        val panels: Int get() = plots.size
+    }
+
+    /** A signal-propagation statistic: its `diagnostics.jsonl` field, title and whether to plot it on a log axis. */
+    data class Statistic(val field: String, val title: String, val logY: Boolean, val value: (DiagnosticsRecord) -> Double?)
+
+    fun write(): Written {
+        val plots = linkedMapOf<String, SvgChart>()
+        val metrics = run.metrics()
+        if (metrics.isNotEmpty()) {
+            val epochs = metrics.map { it.epoch.toDouble() }
+            val loss = SvgChart("Loss", "epoch", "loss", integerX = true)
+                .add("training loss", epochs.zip(metrics.map { it.trainLoss }))
+                .add("test loss", epochs.zip(metrics.map { it.testLoss }))
+            if (metrics.any { it.validationLoss != null }) loss.add("validation loss", epochs.zip(metrics.map { it.validationLoss }))
+            plots["loss"] = loss
+            val acc = SvgChart("Accuracy", "epoch", "accuracy", integerX = true)
+                .add("test accuracy", epochs.zip(metrics.map { it.testAccuracy }))
+            if (metrics.any { it.validationAccuracy != null }) acc.add("validation accuracy", epochs.zip(metrics.map { it.validationAccuracy }))
+            plots["accuracy"] = acc
+        }
+        val diagnostics = run.diagnostics()
+        val unmeasured = mutableListOf<String>()
+        if (diagnostics.isNotEmpty()) {
+            val byEpoch = diagnostics.groupBy { it.epoch }.toSortedMap()
+            for (s in STATISTICS) {
+                if (diagnostics.none { s.value(it) != null }) {
+                    unmeasured += s.title
+                    continue
+                }
+                val chart = SvgChart(s.title, "layer (depth)", s.title, logY = s.logY, integerX = true)
+                for ((epoch, layers) in byEpoch) {
+                    chart.add("epoch $epoch", layers.sortedBy { it.layer }.map { it.layer.toDouble() to s.value(it) })
+                }
+                plots["depth-${s.field}"] = chart
+            }
+        }
+        val plotDir = run.dir.resolve(RunStore.PLOTS)
+        Files.createDirectories(plotDir)
+        val rendered = plots.mapValues { it.value.render() }
+        val files = rendered.map { (name, svg) ->
+            plotDir.resolve("$name.svg").also { RunStore.writeAtomically(it, svg) }
+        }
+        val html = run.dir.resolve(RunStore.REPORT)
+        RunStore.writeAtomically(html, html(rendered, diagnostics, unmeasured))
+        return Written(html, files)
+    }
+
+    private fun html(plots: Map<String, String>, diagnostics: List<DiagnosticsRecord>, unmeasured: List<String>): String {
+        val e = SvgChart::escape
+        val s = run.summary()
+        val title = "Gradus report: $run"
+        return buildString {
+            append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            append("<title>").append(e(title)).append("</title>\n")
+            append(
+                """
+                |<style>
+                |body { font-family: sans-serif; margin: 1.5em; color: #222; }
+                |table { border-collapse: collapse; margin-bottom: 1em; }
+                |td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+                |.panels { display: flex; flex-wrap: wrap; gap: 12px; }
+                |.panel { border: 1px solid #ddd; }
+                |</style>
+                |
+                """.trimMargin(),
+            )
+            append("</head>\n<body>\n<h1>").append(e(title)).append("</h1>\n")
+            append("<h2>Summary</h2>\n<table class=\"summary\">\n")
+            for ((k, v) in summaryRows(s)) append("<tr><th>").append(e(k)).append("</th><td>").append(e(v)).append("</td></tr>\n")
+            append("</table>\n")
+            val curves = plots.filterKeys { !it.startsWith("depth-") }
+            if (curves.isNotEmpty()) {
+                append("<h2>Learning curves</h2>\n<div class=\"panels\">\n")
+                for ((name, svg) in curves) append("<div class=\"panel\" id=\"").append(name).append("\">\n").append(svg).append("</div>\n")
+                append("</div>\n")
+            } else {
+                append("<p>No epochs recorded (metrics.jsonl is empty or absent).</p>\n")
+            }
+            val depth = plots.filterKeys { it.startsWith("depth-") }
+            if (diagnostics.isNotEmpty()) {
+                val epochs = diagnostics.map { it.epoch }.distinct().sorted()
+                append("<h2>Signal propagation by depth</h2>\n<p>")
+                append(
+                    e(
+                        "Measured on a fixed probe batch at epochs ${epochs.joinToString(", ")} (epoch 0: at initialization); " +
+                            "layers: " + diagnostics.filter { it.epoch == epochs.first() }.sortedBy { it.layer }
+                            .joinToString(", ") { "${it.layer} ${it.kind}" } + ".",
+                    ),
+                )
+                if (unmeasured.isNotEmpty()) append(e(" Not defined for any layer here: ${unmeasured.joinToString(", ")}."))
+                append("</p>\n<div class=\"panels\">\n")
+                for ((name, svg) in depth) append("<div class=\"panel\" id=\"").append(name).append("\">\n").append(svg).append("</div>\n")
+                append("</div>\n")
+            } else {
+                append("<p>No signal-propagation diagnostics in this run (add <code>train { diagnostics() }</code> to the experiment).</p>\n")
+            }
+            append("</body>\n</html>\n")
+        }
+    }
+
+    private fun summaryRows(s: RunSummary?): List<Pair<String, String>> {
+        if (s == null) return listOf("status" to RunSummary.INCOMPLETE + " (no summary.json)")
+        fun n(v: Double?, fmt: String = "%.4f") = v?.let { String.format(Locale.ROOT, fmt, it) } ?: "-"
+        return buildList {
+            add("status" to s.status)
+            add("experiment" to s.experiment)
+            add("run" to s.runId)
+            add("started" to s.startedAt)
+            add("epochs" to s.epochs.toString())
+            add("steps" to s.steps.toString())
+            add("final training loss" to n(s.finalTrainLoss))
+            add("final test loss" to n(s.finalTestLoss))
+            add("final test accuracy" to (s.finalTestAccuracy?.let { String.format(Locale.ROOT, "%.2f%%", 100 * it) } ?: "-"))
+            s.parameterCount?.let { add("parameters" to "%,d".format(Locale.ROOT, it)) }
+            add("wall time" to n(s.wallSeconds, "%.1f s"))
+            s.phases.forEach { add("phase ${it.name}" to "${it.epochs} epochs, ${it.steps} steps, ${it.stopReason}") }
+            s.error?.let { add("error" to it) }
+        }
+    }
+
+    companion object {
+        /** The statistics plotted against depth, in `diagnostics.jsonl` order. */
+        val STATISTICS = listOf(
+            Statistic("activationMean", "activation mean", false) { it.activationMean },
+            Statistic("activationStd", "activation std", false) { it.activationStd },
+            Statistic("saturationFraction", "saturation fraction", false) { it.saturationFraction },
+            Statistic("backpropGradientStd", "back-propagated gradient std", true) { it.backpropGradientStd },
+            Statistic("weightGradientNorm", "weight gradient norm", true) { it.weightGradientNorm },
+            Statistic("meanJacobianSingularValue", "mean Jacobian singular value", false) { it.meanJacobianSingularValue },
+            Statistic("preActivationGradientStd", "pre-activation gradient std", true) { it.preActivationGradientStd },
+        )
+    }
+}

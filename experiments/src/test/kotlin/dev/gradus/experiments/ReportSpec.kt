@@ -1,0 +1,141 @@
+package dev.gradus.experiments
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonNull
+import kotlinx.serialization.json.jsonObject
+import java.io.ByteArrayOutputStream
+import java.io.PrintStream
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.io.path.exists
+import kotlin.io.path.listDirectoryEntries
+import kotlin.io.path.readText
+import kotlin.io.path.writeText
+
+/** Diagnostics logged into the run record and `gradus report`, end to end on tiny generated data. */
+class ReportSpec : FunSpec({
+    val work = Files.createTempDirectory("gradus-report")
+    val runs = work.resolve("runs")
+    val cache = work.resolve("cache")
+
+    data class Outcome(val code: Int, val out: String, val err: String)
+
+    fun gradus(vararg args: String): Outcome {
+        val o = ByteArrayOutputStream()
+        val e = ByteArrayOutputStream()
+        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache).run(arrayOf(*args))
+        return Outcome(code, o.toString(), e.toString())
+    }
+
+    fun script(name: String, text: String): Path = work.resolve(name).also { it.writeText(text.trimIndent()) }
+
+    val epochs = 4
+    val every = 2
+    val layers = 3
+    val statistics = listOf(
+        "activationMean", "activationStd", "saturationFraction", "backpropGradientStd", "weightGradientNorm",
+        "meanJacobianSingularValue", "preActivationGradientStd",
+    )
+
+    test("a run with diagnostics writes diagnostics.jsonl: (epochs/every + 1) x layers lines with every field") {
+        val f = script(
+            "diag.experiment.kts",
+            """
+            experiment("diag") {
+                seed = 7
+                data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                model { dense(16, tanh); dense(12, tanh); output(classes = 3) }
+                optimizer = sgd(lr = 0.1)
+                train {
+                    epochs = $epochs; batchSize = 32
+                    diagnostics(everyEpochs = $every, batchSize = 64, jacobianExamples = 8)
+                }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        val dir = runs.resolve("diag").listDirectoryEntries().single()
+        val lines = Files.readAllLines(dir.resolve("diagnostics.jsonl")).filter { it.isNotBlank() }
+        lines shouldHaveSize (epochs / every + 1) * layers
+        val objects = lines.map { Json.parseToJsonElement(it).jsonObject }
+        for (o in objects) o.keys shouldBe (listOf("epoch", "step", "phase", "layer", "kind") + statistics).toSet()
+        objects.map { it["epoch"].toString().toInt() } shouldContainExactly listOf(0, 0, 0, 2, 2, 2, 4, 4, 4)
+        objects.map { it["layer"].toString().toInt() } shouldContainExactly listOf(0, 1, 2, 0, 1, 2, 0, 1, 2)
+        objects[0]["step"].toString() shouldBe "0"
+        objects[0]["kind"].toString() shouldContain "tanh"
+        // the output layer is linear: no saturation and no fused-activation pre-activation gradient (NaN → null)
+        objects[2]["saturationFraction"] shouldBe JsonNull
+        objects[2]["preActivationGradientStd"] shouldBe JsonNull
+        objects[0]["saturationFraction"] shouldBe objects[0]["saturationFraction"]!!.also { (it is JsonNull) shouldBe false }
+        val run = RunStore(runs).resolve("diag")
+        run.diagnostics() shouldHaveSize 9
+        run.diagnostics()[8].step shouldBe run.metrics().last().step
+        dir.listDirectoryEntries().none { it.fileName.toString().endsWith(".tmp") } shouldBe true
+        val shown = gradus("show", "diag", "--out", runs.toString())
+        shown.code shouldBe 0
+        shown.out shouldContain "diagnostics: diagnostics.jsonl (3 snapshots at epochs 0, 2, 4, 3 layers)"
+    }
+
+    test("report writes report.html with a panel per statistic and one line per recorded epoch, and plots/*.svg") {
+        val r = gradus("report", "diag", "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        val dir = runs.resolve("diag").listDirectoryEntries().single()
+        val html = dir.resolve("report.html")
+        r.out.trim().lines().last() shouldBe html.toString()
+        val text = html.readText()
+        text shouldNotContain "<script"
+        text shouldContain "final test accuracy"
+        // loss + accuracy + one panel per statistic
+        Regex("<svg").findAll(text).count() shouldBe 2 + statistics.size
+        for (s in statistics) text shouldContain "id=\"depth-$s\""
+        val panel = text.substringAfter("id=\"depth-activationStd\"").substringBefore("</svg>")
+        Regex("<polyline").findAll(panel).count() shouldBe epochs / every + 1
+        for (e in listOf(0, 2, 4)) panel shouldContain ">epoch $e</text>"
+        val plots = dir.resolve("plots")
+        plots.listDirectoryEntries().map { it.fileName.toString() }.toSet() shouldBe
+            (listOf("loss", "accuracy") + statistics.map { "depth-$it" }).map { "$it.svg" }.toSet()
+        plots.resolve("depth-weightGradientNorm.svg").readText() shouldContain "(log)"
+        // a run folder works as well as an experiment name
+        gradus("report", dir.toString()).code shouldBe 0
+        gradus("show", "diag", "--out", runs.toString()).out shouldContain "report: "
+    }
+
+    test("a run without diagnostics still gets learning curves") {
+        val f = script(
+            "plain.experiment.kts",
+            """
+            experiment("plain") {
+                data = shapeset(family = Basic, train = 200, test = 100, imageSize = 8)
+                model { dense(8, relu); output(classes = 3) }
+                optimizer = sgd(lr = 0.1)
+                train { epochs = 2; batchSize = 50; validationFraction = 0.2 }
+            }
+            """,
+        )
+        gradus("run", f.toString(), "--out", runs.toString()).code shouldBe 0
+        val dir = runs.resolve("plain").listDirectoryEntries().single()
+        dir.resolve("diagnostics.jsonl").exists() shouldBe false
+        val r = gradus("report", "plain", "--out", runs.toString())
+        r.code shouldBe 0
+        val text = dir.resolve("report.html").readText()
+        Regex("<svg").findAll(text).count() shouldBe 2
+        text shouldContain "validation loss"
+        text shouldContain "No signal-propagation diagnostics"
+    }
+
+    test("help lists report; report of an unknown run is an error") {
+        gradus("help").out shouldContain "report <run>"
+        val r = gradus("report", "nope", "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldContain "no run 'nope'"
+    }
+})
