@@ -250,9 +250,7 @@ public final class Ops {
 
   /**
    * Columns {@code start .. start+count-1} of {@code x[rows, cols]} (one time step of a sequence
-   * stored as a row). Computed as a product with a constant 0/1 selection matrix so that every
-   * backend supports it with its matmul and nothing else; the values are copied exactly as long
-   * as the other columns are finite (0·∞ would be NaN).
+   * stored as a row); the gradient goes back into those columns, zeros elsewhere.
    */
   public static Var columns(Var x, int start, int count) {
     Backend be = be(x);
@@ -262,16 +260,19 @@ public final class Ops {
       throw new IllegalArgumentException("columns(" + start + ", " + count + ") is outside a matrix of "
           + cols + " columns " + Tensor.shapeString(x.shape()));
     }
-    // select[j, start + j] = 1: x·selectᵀ picks the columns, u·select puts the gradient back
-    Tensor select = placement(be, x.value.dtype(), count, (int) cols, start);
-    return x.tape.record("columns", be.matmul(x.value, select, false, true),
-        (u, need) -> new Tensor[] {be.matmul(u, select, false, false)}, x);
+    long rows = x.shape()[0];
+    int after = (int) cols - start - count;
+    return x.tape.record("columns", be.sliceColumns(x.value, start, count), (u, need) -> {
+      Tensor g = u;
+      if (start > 0) g = be.concatColumns(be.zeros(u.dtype(), rows, start), g);
+      if (after > 0) g = be.concatColumns(g, be.zeros(u.dtype(), rows, after));
+      return new Tensor[] {g};
+    }, x);
   }
 
   /**
    * {@code [a | b]}: the columns of {@code a[rows, p]} followed by those of {@code b[rows, q]}
-   * (a recurrent layer's previous outputs concatenated with the raw input). Built from products
-   * with constant 0/1 placement matrices, like {@link #columns}.
+   * (the previous layer's outputs concatenated with the raw input, Yu et al. 2010).
    */
   public static Var concatColumns(Var a, Var b) {
     Backend be = be(a);
@@ -283,21 +284,11 @@ public final class Ops {
     }
     int p = (int) a.shape()[1];
     int q = (int) b.shape()[1];
-    Tensor placeA = placement(be, a.value.dtype(), p, p + q, 0);
-    Tensor placeB = placement(be, b.value.dtype(), q, p + q, p);
-    Tensor y = be.add(be.matmul(a.value, placeA, false, false), be.matmul(b.value, placeB, false, false));
-    return a.tape.record("concat-columns", y,
+    return a.tape.record("concat-columns", be.concatColumns(a.value, b.value),
         (u, need) -> new Tensor[] {
-          need[0] ? be.matmul(u, placeA, false, true) : null,
-          need[1] ? be.matmul(u, placeB, false, true) : null
+          need[0] ? be.sliceColumns(u, 0, p) : null,
+          need[1] ? be.sliceColumns(u, p, q) : null
         }, a, b);
-  }
-
-  /** {@code [k, n]} with ones at {@code [i, offset + i]}: embeds k columns into n at offset. */
-  private static Tensor placement(Backend be, dev.gradus.engine.tensor.DType dtype, int k, int n, int offset) {
-    double[] m = new double[Math.multiplyExact(k, n)];
-    for (int i = 0; i < k; i++) m[i * n + offset + i] = 1.0;
-    return be.fromDoubles(dtype, m, k, n);
   }
 
   private static void requireMatrix(String op, Var a) {

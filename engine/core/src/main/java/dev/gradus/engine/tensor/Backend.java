@@ -183,6 +183,32 @@ public interface Backend extends AutoCloseable {
   /** {@code a[i, labels[i]]} for each row i: shape {@code [rows]}. */
   Tensor pickColumns(Tensor a, Tensor labels);
 
+  /**
+   * Columns {@code start .. start+count-1} of {@code a[rows, cols]}. The default multiplies by a
+   * 0/1 selection matrix (exact while the other columns are finite); backends override it with
+   * a copy.
+   */
+  default Tensor sliceColumns(Tensor a, int start, int count) {
+    long cols = a.shape()[1];
+    double[] m = new double[Math.multiplyExact(count, (int) cols)];
+    for (int i = 0; i < count; i++) m[i * (int) cols + start + i] = 1.0;
+    return matmul(a, fromDoubles(a.dtype(), m, count, cols), false, true);
+  }
+
+  /**
+   * {@code [a | b]}, the columns of {@code a[rows, p]} followed by those of {@code b[rows, q]}.
+   * The default adds two products with 0/1 placement matrices; backends override it with a copy.
+   */
+  default Tensor concatColumns(Tensor a, Tensor b) {
+    int p = (int) a.shape()[1];
+    int q = (int) b.shape()[1];
+    double[] ma = new double[Math.multiplyExact(p, p + q)];
+    double[] mb = new double[Math.multiplyExact(q, p + q)];
+    for (int i = 0; i < p; i++) ma[i * (p + q) + i] = 1.0;
+    for (int i = 0; i < q; i++) mb[i * (p + q) + p + i] = 1.0;
+    return add(matmul(a, fromDoubles(a.dtype(), ma, p, p + q), false, false), matmul(b, fromDoubles(b.dtype(), mb, q, p + q), false, false));
+  }
+
   /** Rows of one-hot vectors of the given width and type. */
   Tensor oneHot(Tensor labels, int classes, DType dtype);
 

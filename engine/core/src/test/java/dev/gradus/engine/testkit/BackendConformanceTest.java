@@ -351,4 +351,17 @@ public abstract class BackendConformanceTest {
       assertThrows(IllegalArgumentException.class, () -> Ops.concatColumns(m, a));
     }
   }
+
+  @Test
+  void slicingAndConcatenatingCopyExactlyEvenBesideInfinities() {
+    try (MemoryScope s = be.openScope()) {
+      double inf = Double.POSITIVE_INFINITY;
+      Tensor m = be.fromDoubles(new double[] {inf, 1, 2, -inf, 4, Double.NaN}, 2, 3);
+      assertArrayEquals(new double[] {1, 4}, be.sliceColumns(m, 1, 1).toDoubles(), 0.0);
+      double[] cat = be.concatColumns(be.sliceColumns(m, 1, 1), m).toDoubles();
+      assertArrayEquals(new double[] {1, inf, 1, 2}, java.util.Arrays.copyOfRange(cat, 0, 4), 0.0);
+      assertEquals(-inf, cat[5], 0.0);
+      assertTrue(Double.isNaN(cat[7]));
+    }
+  }
 }

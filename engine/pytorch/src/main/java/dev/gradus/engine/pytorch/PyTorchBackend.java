@@ -398,6 +398,20 @@ public final class PyTorchBackend implements Backend {
   // ---- linear algebra ------------------------------------------------------------------------
 
   @Override
+  public Tensor sliceColumns(Tensor a, int start, int count) {
+    // a view would keep the whole row block alive and reach later ops non-contiguous: copy
+    PtNDArray view = JniUtils.slice(nd(a), 1, start, (long) start + count, 1);
+    PtNDArray copy = JniUtils.clone(view);
+    view.close();
+    return own(copy, a.dtype(), new long[] {a.shape()[0], count});
+  }
+
+  @Override
+  public Tensor concatColumns(Tensor a, Tensor b) {
+    return own(JniUtils.cat(new PtNDArray[] {nd(a), nd(b)}, 1), a.dtype(), new long[] {a.shape()[0], a.shape()[1] + b.shape()[1]});
+  }
+
+  @Override
   public Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
     PtNDArray x = nd(a);
     PtNDArray y = nd(b);

@@ -476,6 +476,31 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public Tensor sliceColumns(Tensor a, int start, int count) {
+    RefTensor r = ref(a);
+    int rows = (int) r.shape[0];
+    int cols = (int) r.shape[1];
+    double[] out = new double[rows * count];
+    for (int i = 0; i < rows; i++) System.arraycopy(r.data, i * cols + start, out, i * count, count);
+    return make(r.dtype, new long[] {rows, count}, out);
+  }
+
+  @Override
+  public Tensor concatColumns(Tensor a, Tensor b) {
+    RefTensor x = ref(a);
+    RefTensor y = ref(b);
+    int rows = (int) x.shape[0];
+    int p = (int) x.shape[1];
+    int q = (int) y.shape[1];
+    double[] out = new double[rows * (p + q)];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(x.data, i * p, out, i * (p + q), p);
+      System.arraycopy(y.data, i * q, out, i * (p + q) + p, q);
+    }
+    return make(x.dtype, new long[] {rows, p + q}, out);
+  }
+
+  @Override
   public Tensor oneHot(Tensor labels, int classes, DType dtype) {
     double[] lab = ref(labels).data;
     double[] out = new double[lab.length * classes];
