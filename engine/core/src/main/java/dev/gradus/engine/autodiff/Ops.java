@@ -199,6 +199,32 @@ public final class Ops {
   }
 
   /**
+   * Weighted mean cross-entropy of {@code softmax(logits)} against target distributions
+   * {@code targets[rows, classes]} (rows sum to 1: one-hot, label-smoothed, a teacher's
+   * probabilities): {@code Σ_i w_i Σ_k −t_ik log softmax(z_i)_k / Σ_i w_i}. {@code weights[rows]}
+   * may be null (all 1). Fused: the backward is {@code (softmax(z_i) − t_i)·w_i / Σw}.
+   */
+  public static Var softTargetCrossEntropy(Var logits, Tensor targets, Tensor weights) {
+    Backend be = be(logits);
+    if (!Arrays.equals(logits.shape(), targets.shape())) {
+      throw new IllegalArgumentException("soft-target cross-entropy needs targets shaped like the logits "
+          + Tensor.shapeString(logits.shape()) + ", got " + Tensor.shapeString(targets.shape()));
+    }
+    long rows = logits.shape()[0];
+    Tensor logp = be.logSoftmax(logits.value);
+    Tensor perRow = be.neg(be.sum(be.mul(targets, logp), 1, false));
+    Tensor w = weights == null ? null : be.reshape(weights, rows, 1);
+    double total = weights == null ? rows : be.item(be.sum(weights));
+    if (!(total > 0)) throw new IllegalArgumentException("example weights must have a positive sum, got " + total);
+    Tensor loss = be.scale(be.sum(weights == null ? perRow : be.mul(perRow, weights)), 1.0 / total);
+    return logits.tape.record("soft-target-cross-entropy", loss, (u, need) -> {
+      Tensor d = be.sub(be.exp(logp), targets);
+      if (w != null) d = be.mul(d, w);
+      return new Tensor[] {be.mul(be.scale(d, 1.0 / total), u)};
+    }, logits);
+  }
+
+  /**
    * Binary cross-entropy of independent sigmoid outputs: {@code Σ_k [softplus(z_k) − t_k·z_k]}
    * per row, averaged over rows, for {@code logits[rows, k]} against targets {@code t} in [0, 1]
    * of the same shape (one-vs-rest on one-hot labels). Fused and stable for large |z|: the

@@ -175,6 +175,46 @@ public final class Dataset {
     return new Dataset(name, f, rows.length, exampleShape, y, numClasses, classNames, meta);
   }
 
+  /**
+   * The examples of {@code parts} one after the other, with metadata {@code source} = the part's
+   * index (0, 1, ...): Bengio et al. 2009's easy then hard shapes as one training set a curriculum
+   * can switch over. The parts must agree on example shape and classes; a metadata key is kept
+   * when every part has it.
+   */
+  public static Dataset concat(String name, List<Dataset> parts) {
+    if (parts.isEmpty()) throw new IllegalArgumentException("concat needs at least one data set");
+    Dataset first = parts.get(0);
+    int total = 0;
+    for (Dataset d : parts) {
+      if (!Arrays.equals(d.exampleShape, first.exampleShape) || d.numClasses != first.numClasses || !d.classNames.equals(first.classNames)) {
+        throw new IllegalArgumentException("cannot concatenate '" + d.name + "' " + d + " with '" + first.name + "' " + first
+            + ": example shapes and classes must agree");
+      }
+      total = Math.addExact(total, d.size);
+    }
+    float[] f = new float[Math.multiplyExact(total, first.featureCount)];
+    int[] y = new int[total];
+    double[] source = new double[total];
+    Map<String, double[]> meta = new LinkedHashMap<>();
+    for (String key : first.metadata.keySet()) {
+      if (parts.stream().allMatch(d -> d.metadata.containsKey(key))) meta.put(key, new double[total]);
+    }
+    int at = 0;
+    for (int p = 0; p < parts.size(); p++) {
+      Dataset d = parts.get(p);
+      System.arraycopy(d.features, 0, f, at * first.featureCount, d.size * first.featureCount);
+      System.arraycopy(d.labels, 0, y, at, d.size);
+      Arrays.fill(source, at, at + d.size, p);
+      for (Map.Entry<String, double[]> e : meta.entrySet()) System.arraycopy(d.metadata.get(e.getKey()), 0, e.getValue(), at, d.size);
+      at += d.size;
+    }
+    meta.put(SOURCE, source);
+    return new Dataset(name, f, total, first.exampleShape, y, first.numClasses, first.classNames, meta);
+  }
+
+  /** Metadata key {@link #concat} sets: the index of the part an example came from. */
+  public static final String SOURCE = "source";
+
   /** The first {@code n} examples: for quick runs and smoke tests. */
   public Dataset head(int n) {
     if (n < 0 || n > size) {

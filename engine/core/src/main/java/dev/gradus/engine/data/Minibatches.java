@@ -15,7 +15,13 @@ public final class Minibatches {
 
   public static List<int[]> epoch(int size, int batchSize, boolean shuffle, RandomStream rng) {
     if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
-    int[] order = shuffle ? rng.permutation(size) : identity(size);
+    return chunks(shuffle ? rng.permutation(size) : identity(size), batchSize);
+  }
+
+  /** {@code order} cut into consecutive minibatches of {@code batchSize}, the last one smaller. */
+  public static List<int[]> chunks(int[] order, int batchSize) {
+    if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+    int size = order.length;
     List<int[]> batches = new ArrayList<>((size + batchSize - 1) / batchSize);
     for (int start = 0; start < size; start += batchSize) {
       batches.add(Arrays.copyOfRange(order, start, Math.min(size, start + batchSize)));

@@ -25,6 +25,7 @@ public final class StagedTraining {
   private final List<TrainingListener> listeners = new ArrayList<>();
   private final List<BiConsumer<Stage, ParameterSet>> initializers = new ArrayList<>();
   private final List<BiFunction<Stage, ParameterSet, List<TrainingListener>>> stageListeners = new ArrayList<>();
+  private final List<BiConsumer<Stage, Trainer>> trainerSetups = new ArrayList<>();
 
   public StagedTraining(Backend backend, List<Stage> stages, RandomStreams streams) {
     if (stages.isEmpty()) throw new IllegalArgumentException("a staged run needs at least one stage");
@@ -61,6 +62,12 @@ public final class StagedTraining {
     return this;
   }
 
+  /** Configures a stage's trainer before it runs (its curriculum, its continuation). */
+  public StagedTraining configureTrainer(BiConsumer<Stage, Trainer> setup) {
+    trainerSetups.add(setup);
+    return this;
+  }
+
   /** What one stage did. */
   public record StageResult(String name, List<String> trained, List<String> frozen, TrainingResult result, double seconds) {}
 
@@ -75,6 +82,7 @@ public final class StagedTraining {
         long t0 = System.nanoTime();
         Trainer trainer = new Trainer(backend, stage.model(), stage.phases(), stage.config().withStage(stage.name()), streams);
         listeners.forEach(trainer::addListener);
+        for (BiConsumer<Stage, Trainer> setup : trainerSetups) setup.accept(stage, trainer);
         ParameterSet params = trainer.initialize();
         try {
           if (previous != null && !stage.carry().isEmpty()) params.copyFrom(ParameterSnapshot.of(previous), stage.carry());

@@ -1,6 +1,11 @@
 package dev.gradus.engine.train;
 
 import dev.gradus.engine.autodiff.Tape;
+import dev.gradus.engine.continuation.Continuation;
+import dev.gradus.engine.continuation.ObjectiveSettings;
+import dev.gradus.engine.curriculum.Curriculum;
+import dev.gradus.engine.curriculum.EpochContext;
+import dev.gradus.engine.curriculum.EpochPlan;
 import dev.gradus.engine.autodiff.Var;
 import dev.gradus.engine.data.Dataset;
 import dev.gradus.engine.data.Minibatches;
@@ -50,6 +55,8 @@ public final class Trainer {
   private final TrainingConfig config;
   private final RandomStreams streams;
   private final List<TrainingListener> listeners = new ArrayList<>();
+  private Curriculum curriculum;
+  private Continuation continuation;
 
   /** A single phase: {@code optimizer} for {@code config.epochs()} epochs. */
   public Trainer(Backend backend, Model model, GradientTransform optimizer, TrainingConfig config, RandomStreams streams) {
@@ -70,6 +77,21 @@ public final class Trainer {
     listeners.add(l);
     return this;
   }
+
+  /** Plans each epoch's examples, order and loss weights (null: every example, shuffled, unweighted). */
+  public Trainer withCurriculum(Curriculum c) {
+    this.curriculum = c;
+    return this;
+  }
+
+  /** Shapes each epoch's objective (Gaussian smoothing, noise, label smoothing, temperature); null: none. */
+  public Trainer withContinuation(Continuation c) {
+    this.continuation = c;
+    return this;
+  }
+
+  /** The stream continuation methods draw their perturbations from. */
+  public static final String CONTINUATION_STREAM = "continuation";
 
   /** Fresh parameters from the {@code init} stream. */
   public ParameterSet initialize() {
@@ -106,6 +128,7 @@ public final class Trainer {
     checkDecisionsHaveData(split.validation() != null);
     RandomStream order = streams.stream(RandomStreams.DATA_ORDER);
     RandomStream dropout = streams.stream(RandomStreams.DROPOUT);
+    RandomStream noise = continuation == null ? null : streams.stream(CONTINUATION_STREAM);
     List<EpochMetrics> history = new ArrayList<>();
     List<PhaseResult> phaseResults = new ArrayList<>();
     long step = 0;
@@ -123,7 +146,7 @@ public final class Trainer {
         StoppingRule rule = phase.stop();
         for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
         TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients(),
-            config.loss(), dropout);
+            config.loss(), dropout, noise);
         Map<String, double[]> best = null;
         int bestEpoch = 0;
         int epochInPhase = 0;
@@ -134,7 +157,19 @@ public final class Trainer {
           epochInPhase++;
           long t0 = System.nanoTime();
           int batchSize = batchSize(phase.batchSize(), epochInPhase, split.train().size());
-          List<int[]> batches = Minibatches.epoch(split.train().size(), batchSize, config.shuffle(), order);
+          Map<String, Double> epochValues = new java.util.LinkedHashMap<>();
+          double[] rowWeights = null;
+          List<int[]> batches;
+          if (curriculum != null) {
+            EpochPlan plan = curriculum.plan(new Context(epoch, epochInPhase, split.train(), order, params, trainData));
+            batches = Minibatches.chunks(plan.order(), batchSize);
+            rowWeights = plan.weights();
+            plan.metrics().forEach((k, v) -> epochValues.put("curriculum." + k, v));
+          } else {
+            batches = Minibatches.epoch(split.train().size(), batchSize, config.shuffle(), order);
+          }
+          ObjectiveSettings settings = continuation == null ? ObjectiveSettings.PLAIN : continuation.at(epoch - 1);
+          if (continuation != null) epochValues.putAll(continuation.describe(epoch - 1));
           double lossSum = 0;
           int b = 0;
           long samples = 0;
@@ -144,8 +179,14 @@ public final class Trainer {
             stepInPhase++;
             try (MemoryScope scope = backend.openScope()) {
               Tensor idx = backend.fromInts(rows);
+              Tensor weights = null;
+              if (rowWeights != null) {
+                double[] w = new double[rows.length];
+                for (int i = 0; i < rows.length; i++) w[i] = rowWeights[rows[i]];
+                weights = backend.fromDoubles(config.dtype(), w, rows.length);
+              }
               TrainingStep.Outcome outcome = trainingStep.run(params, state,
-                  backend.takeRows(trainData.features, idx), backend.takeRows(trainData.labels, idx), epoch, step);
+                  backend.takeRows(trainData.features, idx), backend.takeRows(trainData.labels, idx), weights, settings, epoch, step);
               state = outcome.state();
               lossSum += outcome.loss();
               samples += rows.length;
@@ -164,7 +205,7 @@ public final class Trainer {
           Evaluation ev = evaluate(evaluated, testData);
           EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / b, ev.loss(), ev.accuracy(),
               seconds, samples / seconds, phase.name(), val == null ? Double.NaN : val.loss(),
-              val == null ? Double.NaN : val.accuracy(), batchSize, optimizer.hyperparameters(state));
+              val == null ? Double.NaN : val.accuracy(), batchSize, withValues(optimizer.hyperparameters(state), epochValues));
           history.add(m);
           for (TrainingListener l : listeners) l.onEpoch(m);
           feedMetricSchedules(optimizer, m);
@@ -189,6 +230,77 @@ public final class Trainer {
     TrainingResult result = new TrainingResult(List.copyOf(history), step, List.copyOf(phaseResults));
     for (TrainingListener l : listeners) l.onEnd(result);
     return result;
+  }
+
+  private static Map<String, Double> withValues(Map<String, Double> hyperparameters, Map<String, Double> epochValues) {
+    if (epochValues.isEmpty()) return hyperparameters;
+    Map<String, Double> all = new java.util.LinkedHashMap<>(hyperparameters);
+    all.putAll(epochValues);
+    return all;
+  }
+
+  /** What the curriculum sees: the epoch, the training data and, on demand, the current per-example losses. */
+  private final class Context implements EpochContext {
+    private final int epoch;
+    private final int epochInPhase;
+    private final Dataset train;
+    private final RandomStream random;
+    private final ParameterSet params;
+    private final DeviceData data;
+    private double[] losses;
+
+    Context(int epoch, int epochInPhase, Dataset train, RandomStream random, ParameterSet params, DeviceData data) {
+      this.epoch = epoch;
+      this.epochInPhase = epochInPhase;
+      this.train = train;
+      this.random = random;
+      this.params = params;
+      this.data = data;
+    }
+
+    @Override
+    public int epoch() {
+      return epoch;
+    }
+
+    @Override
+    public int epochInPhase() {
+      return epochInPhase;
+    }
+
+    @Override
+    public Dataset train() {
+      return train;
+    }
+
+    @Override
+    public RandomStream random() {
+      return random;
+    }
+
+    @Override
+    public double[] exampleLosses() {
+      if (losses == null) losses = Trainer.this.exampleLosses(params, data);
+      return losses.clone();
+    }
+  }
+
+  /** Each example's loss under {@code params}, in evaluation mode and evaluation batches. */
+  private double[] exampleLosses(ParameterSet params, DeviceData data) {
+    double[] out = new double[data.size];
+    for (int start = 0; start < data.size; start += config.evalBatchSize()) {
+      int end = Math.min(data.size, start + config.evalBatchSize());
+      int[] rows = new int[end - start];
+      for (int i = 0; i < rows.length; i++) rows[i] = start + i;
+      try (MemoryScope scope = backend.openScope()) {
+        Tensor idx = backend.fromInts(rows);
+        Tape tape = Tape.inference(backend);
+        Var outputs = model.forward(tape, params, tape.constant(backend.takeRows(data.features, idx), "input"));
+        double[] l = config.loss().perExample(backend, outputs.value(), backend.takeRows(data.labels, idx)).toDoubles();
+        System.arraycopy(l, 0, out, start, l.length);
+      }
+    }
+    return out;
   }
 
   private int batchSize(Schedule schedule, int epochInPhase, int trainSize) {

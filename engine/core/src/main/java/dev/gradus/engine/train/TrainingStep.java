@@ -3,6 +3,7 @@ package dev.gradus.engine.train;
 import dev.gradus.engine.autodiff.Ops;
 import dev.gradus.engine.autodiff.Tape;
 import dev.gradus.engine.autodiff.Var;
+import dev.gradus.engine.continuation.ObjectiveSettings;
 import dev.gradus.engine.nn.Model;
 import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
@@ -30,6 +31,7 @@ public final class TrainingStep {
   private final boolean checkGradients;
   private final Loss loss;
   private final RandomStream random;
+  private final RandomStream noise;
 
   /** Softmax cross-entropy, no stochastic layers. */
   public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients) {
@@ -42,6 +44,16 @@ public final class TrainingStep {
    */
   public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients,
       Loss loss, RandomStream random) {
+    this(backend, model, optimizer, stage, checkGradients, loss, random, null);
+  }
+
+  /**
+   * @param noise the stream continuation methods draw from (Gaussian smoothing's perturbations,
+   *     parameter noise); may be null when none is used
+   */
+  public TrainingStep(Backend backend, Model model, GradientTransform optimizer, String stage, boolean checkGradients,
+      Loss loss, RandomStream random, RandomStream noise) {
+    this.noise = noise;
     this.backend = backend;
     this.model = model;
     this.optimizer = optimizer;
@@ -61,19 +73,43 @@ public final class TrainingStep {
    * copies, so the parameters themselves never take a round trip through floating point.
    */
   public Outcome run(ParameterSet params, OptimizerState state, Tensor x, Tensor y, int epoch, long step) {
-    Tape tape = Tape.training(backend).withRandom(random);
-    Map<String, Var> bound = model.bind(tape, gradientPoint(params, state));
-    Var objective = objective(tape, bound, x, y);
-    double lossValue = objective.value().item();
-    if (!Double.isFinite(lossValue)) throw nonFiniteForward(tape, epoch, step, lossValue);
-    tape.backward(objective);
+    return run(params, state, x, y, null, ObjectiveSettings.PLAIN, epoch, step);
+  }
+
+  /**
+   * As {@link #run(ParameterSet, OptimizerState, Tensor, Tensor, int, long)} with example
+   * {@code weights[rows]} (null: all 1; a curriculum's reweighting) and the continuation's
+   * {@code settings}: with Gaussian smoothing the gradient is the mean over K perturbed
+   * parameter points {@code θ + σε} (ε ~ N(0, I)), an unbiased estimate of the smoothed
+   * objective's gradient; parameter noise is added after the update.
+   */
+  public Outcome run(ParameterSet params, OptimizerState state, Tensor x, Tensor y, Tensor weights, ObjectiveSettings settings,
+      int epoch, long step) {
+    ParameterSet point = gradientPoint(params, state);
+    int samples = settings.smoothingSigma() > 0 ? settings.smoothingSamples() : 1;
     Map<String, Tensor> grads = new LinkedHashMap<>();
-    for (Map.Entry<String, Var> e : bound.entrySet()) {
-      Var v = e.getValue();
-      if (!v.requiresGrad()) continue;
-      // a parameter the loss does not reach gets a zero gradient, so optimizer state stays aligned
-      grads.put(e.getKey(), v.grad() != null ? v.grad() : backend.zeros(v.value().dtype(), v.shape()));
+    double lossSum = 0;
+    Tape last = null;
+    for (int k = 0; k < samples; k++) {
+      Tape tape = Tape.training(backend).withRandom(random);
+      ParameterSet at = settings.smoothingSigma() > 0 ? perturbed(point, settings.smoothingSigma()) : point;
+      Map<String, Var> bound = model.bind(tape, at);
+      Var objective = objective(tape, bound, x, y, weights, settings);
+      double lossValue = objective.value().item();
+      if (!Double.isFinite(lossValue)) throw nonFiniteForward(tape, epoch, step, lossValue);
+      tape.backward(objective);
+      lossSum += lossValue;
+      for (Map.Entry<String, Var> e : bound.entrySet()) {
+        Var v = e.getValue();
+        if (!v.requiresGrad()) continue;
+        // a parameter the loss does not reach gets a zero gradient, so optimizer state stays aligned
+        Tensor g = v.grad() != null ? v.grad() : backend.zeros(v.value().dtype(), v.shape());
+        grads.merge(e.getKey(), g, backend::add);
+      }
+      last = tape;
     }
+    if (samples > 1) grads.replaceAll((path, g) -> backend.scale(g, 1.0 / samples));
+    double lossValue = lossSum / samples;
     if (checkGradients) {
       for (Map.Entry<String, Tensor> e : grads.entrySet()) {
         if (!backend.allFinite(e.getValue())) {
@@ -83,21 +119,45 @@ public final class TrainingStep {
     }
     GradientTransform.Update u = optimizer.update(grads, state, params);
     Optimizers.applyUpdates(params, u.updates());
-    applyBufferUpdates(params, tape);
+    applyBufferUpdates(params, last);
+    if (settings.parameterNoise() > 0) addParameterNoise(params, settings.parameterNoise());
     return new Outcome(lossValue, u.state());
   }
 
+  /** {@code point} with every trainable parameter moved by σ·N(0, I) from the noise stream (buffers and frozen ones kept). */
+  private ParameterSet perturbed(ParameterSet point, double sigma) {
+    ParameterSet out = new ParameterSet();
+    for (Parameter p : point.all()) out.add(p.trainable() ? p.withValue(backend.add(p.value(), gaussian(p.value(), sigma))) : p);
+    for (Parameter b : point.buffers()) out.add(b);
+    return out;
+  }
+
+  private void addParameterNoise(ParameterSet params, double std) {
+    for (Parameter p : params.trainable()) backend.addInPlace(p.value(), gaussian(p.value(), std), 1.0);
+  }
+
+  private Tensor gaussian(Tensor like, double std) {
+    if (noise == null) throw new IllegalStateException("a continuation needs random numbers but the training step has no noise stream");
+    double[] v = new double[Math.toIntExact(like.size())];
+    for (int i = 0; i < v.length; i++) v[i] = std * noise.nextGaussian();
+    return backend.fromDoubles(like.dtype(), v, like.shape());
+  }
+
   /** The loss of the main output plus each auxiliary head's loss times its weight. */
-  private Var objective(Tape tape, Map<String, Var> bound, Tensor x, Tensor y) {
+  private Var objective(Tape tape, Map<String, Var> bound, Tensor x, Tensor y, Tensor weights, ObjectiveSettings s) {
     Var input = tape.constant(x, "input");
-    if (model.heads().isEmpty()) return loss.apply(model.forward(bound, input), y);
+    if (model.heads().isEmpty()) return lossOf(model.forward(bound, input), y, weights, s);
     Model.Outputs out = model.forwardWithHeads(bound, input);
-    Var total = loss.apply(out.main(), y);
+    Var total = lossOf(out.main(), y, weights, s);
     for (int k = 0; k < out.heads().size(); k++) {
       double w = model.heads().get(k).weight();
-      if (w != 0) total = Ops.add(total, Ops.scale(loss.apply(out.heads().get(k), y), w));
+      if (w != 0) total = Ops.add(total, Ops.scale(lossOf(out.heads().get(k), y, weights, s), w));
     }
     return total;
+  }
+
+  private Var lossOf(Var outputs, Tensor y, Tensor weights, ObjectiveSettings s) {
+    return loss.apply(outputs, y, weights, s.labelSmoothing(), s.temperature());
   }
 
   /**
