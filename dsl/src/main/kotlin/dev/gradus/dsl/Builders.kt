@@ -62,6 +62,34 @@ class ExperimentBuilder(val name: String) {
     /** Pre-training before the main training; usually declared with [pretrain] `{ }`. */
     var pretrain: PretrainSpec? = null
 
+    /** Which examples each epoch trains on; usually declared with [curriculum] `{ }`. */
+    var curriculum: CurriculumSpec? = null
+
+    /** Easier objectives first; usually declared with [continuation] `{ }`. */
+    var continuation: ContinuationSpec? = null
+
+    /** Declares the curriculum of the main training. */
+    @JvmSynthetic
+    fun curriculum(block: CurriculumBuilder.() -> Unit) {
+        curriculum = CurriculumBuilder().apply(block).build()
+    }
+
+    /** Java form of `curriculum { }`. */
+    fun curriculum(block: Consumer<CurriculumBuilder>) {
+        curriculum = CurriculumBuilder().also { block.accept(it) }.build()
+    }
+
+    /** Declares the continuation of the main training. */
+    @JvmSynthetic
+    fun continuation(block: ContinuationBuilder.() -> Unit) {
+        continuation = ContinuationBuilder().apply(block).build()
+    }
+
+    /** Java form of `continuation { }`. */
+    fun continuation(block: Consumer<ContinuationBuilder>) {
+        continuation = ContinuationBuilder().also { block.accept(it) }.build()
+    }
+
     /** Declares the pre-training: `pretrain { greedyLayerwise(epochsPerLayer = 2) }`. */
     @JvmSynthetic
     fun pretrain(block: PretrainBuilder.() -> Unit) {
@@ -118,6 +146,8 @@ class ExperimentBuilder(val name: String) {
             optimizer = optimizer!!,
             train = train,
             pretrain = pretrain,
+            curriculum = curriculum,
+            continuation = continuation,
         )
     }
 }

@@ -1,5 +1,20 @@
 package dev.gradus.dsl
 
+import dev.gradus.curricula.BabySteps
+import dev.gradus.curricula.CurriculumRegistry
+import dev.gradus.curricula.Difficulties
+import dev.gradus.curricula.Paced
+import dev.gradus.curricula.ReplayBuffer
+import dev.gradus.curricula.Reweighting
+import dev.gradus.curricula.SelfPaced
+import dev.gradus.curricula.StochasticMixing
+import dev.gradus.curricula.SwitchAt
+import dev.gradus.curricula.TeacherStudent
+import dev.gradus.engine.continuation.Continuation
+import dev.gradus.engine.curriculum.Curriculum
+import dev.gradus.engine.curriculum.Difficulty
+import dev.gradus.engine.tensor.Backend
+
 import dev.gradus.engine.data.DataException
 import dev.gradus.engine.data.Dataset
 import dev.gradus.engine.data.FashionMnist
@@ -69,9 +84,17 @@ class CompiledExperiment internal constructor(
     /** Loads or generates the train/test split, as [run] does (same seed, same examples). */
     fun loadData(): Split = loadData(RandomStreams(spec.seed))
 
-    private fun loadData(streams: RandomStreams): Split = when (val d = spec.data) {
-        is ShapesetSpec -> Shapeset.generate(shapesetConfig(d), streams.stream(RandomStreams.DATA))
-        is FashionMnistSpec -> loadFashionMnist(d)
+    private fun loadData(streams: RandomStreams): Split = loadData(spec.data, streams)
+
+    private fun loadData(data: DataSpec, streams: RandomStreams): Split = when (data) {
+        is ShapesetSpec -> Shapeset.generate(shapesetConfig(data), streams.stream(RandomStreams.DATA))
+        is FashionMnistSpec -> loadFashionMnist(data)
+        is ConcatDataSpec -> {
+            // parts are generated in order from the same data stream, so the whole is a function of the seed
+            val parts = data.parts.map { loadData(it, streams) }
+            val testFrom = if (data.testFrom == -1) parts.lastIndex else data.testFrom
+            Split(Dataset.concat(spec.name, parts.map { it.train() }), parts[testFrom].test())
+        }
     }
 
     private fun shapesetConfig(d: ShapesetSpec) = ShapesetConfig(
@@ -272,6 +295,13 @@ class CompiledExperiment internal constructor(
             var scales: List<DataDrivenScaling.LayerScale> = emptyList()
             var gradients: List<DataDrivenScaling.LayerGradient> = emptyList()
             var monitor: DiagnosticsMonitor? = null
+            val teachers = mutableListOf<ParameterSet>()
+            staged.configureTrainer { stage, trainer ->
+                if (stage === main) {
+                    spec.curriculum?.let { trainer.withCurriculum(buildCurriculum(it, backend, split.train().labels(), teachers)) }
+                    spec.continuation?.let { trainer.withContinuation(buildContinuation(it)) }
+                }
+            }
             staged.onInitialized { stage, params ->
                 if (stage !== main) return@onInitialized
                 transferInto(params)
@@ -306,7 +336,11 @@ class CompiledExperiment internal constructor(
                 monitor = m
                 listOf(m)
             }
-            val outcome = staged.run(split.train(), split.test())
+            val outcome = try {
+                staged.run(split.train(), split.test())
+            } finally {
+                teachers.forEach { it.close() }
+            }
             outcome.parameters().use { params ->
                 return ExperimentResult(
                     spec.copy(backend = backendName), outcome.stages().last().result(), backend.description(), params.count(), scales,
@@ -317,6 +351,64 @@ class CompiledExperiment internal constructor(
                 )
             }
         }
+    }
+
+    /** The engine curriculum for [c]; a teacher's parameters are added to [teachers] (the caller closes them). */
+    private fun buildCurriculum(c: CurriculumSpec, backend: Backend, trainLabels: IntArray, teachers: MutableList<ParameterSet>): Curriculum {
+        val compiler = OptimizerCompiler(spec.seed)
+        val pacing = c.pacing?.let { compiler.schedule(it, null) }
+        val difficulty = c.difficulty?.let { d ->
+            when (d) {
+                is MetadataDifficulty -> Difficulties.metadata(d.key)
+                is RandomDifficulty -> Difficulties.random(d.seed)
+                is TeacherDifficulty -> teacherDifficulty(d, backend, trainLabels, teachers)
+            }
+        }
+        return when (val s = c.sampling) {
+            is PacedSampling -> Paced(difficulty, pacing, Paced.Order.valueOf(s.order.uppercase().replace('-', '_')))
+            is BabyStepsSampling -> BabySteps(difficulty, s.buckets, s.epochsPerBucket)
+            is SwitchSampling -> SwitchAt(difficulty, s.epoch)
+            is StochasticMixingSampling -> StochasticMixing(difficulty, pacing, StochasticMixing.Mode.valueOf(s.mode.uppercase()), s.epochSize)
+            is ReweightingSampling -> Reweighting(difficulty, pacing, s.hardWeight)
+            is SelfPacedSampling -> SelfPaced(compiler.schedule(s.lambda, null))
+            is TeacherStudentSampling -> TeacherStudent(difficulty, s.window, s.epsilon, s.epochSize)
+            is ReplaySampling -> ReplayBuffer(difficulty, s.epochsPerChunk, s.replayShare)
+            is CustomSampling -> CurriculumRegistry.shared().create(s.name, s.args)
+        }
+    }
+
+    /** A recorded run's model, rebuilt from its own spec with its final parameters, scoring each example. */
+    private fun teacherDifficulty(d: TeacherDifficulty, backend: Backend, trainLabels: IntArray, teachers: MutableList<ParameterSet>): Difficulty {
+        val file = Transfers.parameterFile(d.run)
+        fun fail(message: String): Nothing = throw InvalidSpecException(listOf(SpecProblem("curriculum.difficulty.run", message)), spec.name)
+        val specFile = file.resolveSibling("spec.json")
+        if (!java.nio.file.Files.isRegularFile(specFile)) fail("no recorded run at ${d.run} (looked for $specFile)")
+        val teacher = try {
+            SpecCompiler.compile(SpecJson.decode(java.nio.file.Files.readString(specFile)))
+        } catch (e: RuntimeException) {
+            fail("the teacher's spec $specFile does not compile: ${e.message}")
+        }
+        val snapshot = try {
+            ParameterSnapshot.read(file)
+        } catch (e: java.io.IOException) {
+            fail(e.message ?: "cannot read $file")
+        }
+        val model = teacher.buildModel(Math.toIntExact(inputSize), trainLabels)
+        val params = model.initialize(backend, teacher.dtype, RandomStreams(teacher.spec.seed).stream(RandomStreams.INIT))
+        teachers += params
+        try {
+            params.copyFrom(snapshot, LayerMapping.identity())
+        } catch (e: IllegalArgumentException) {
+            fail("the teacher's parameters $file do not fit its spec: ${e.message}")
+        }
+        return if (d.measure == "margin") Difficulties.teacherMargins(backend, model, params) else Difficulties.teacherLosses(backend, model, params, teacher.loss)
+    }
+
+    /** The engine continuation for [c], its schedules read by epoch. */
+    private fun buildContinuation(c: ContinuationSpec): Continuation {
+        val compiler = OptimizerCompiler(spec.seed)
+        fun s(x: ScheduleSpec?) = x?.let { compiler.schedule(it, null) }
+        return Continuation(s(c.gaussianSigma), c.samples, s(c.labelSmoothing), s(c.temperature), s(c.parameterNoise))
     }
 
     /** The patterns the main stage trains: every layer's parameters but those of transfers with `freeze` (empty: all). */

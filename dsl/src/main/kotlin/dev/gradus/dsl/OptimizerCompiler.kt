@@ -1,5 +1,7 @@
 package dev.gradus.dsl
 
+import dev.gradus.curricula.Pacings
+
 import dev.gradus.engine.optim.AddDecayedWeights
 import dev.gradus.engine.optim.GradientNoise
 import dev.gradus.engine.optim.GradientTransform
@@ -84,6 +86,11 @@ internal class OptimizerCompiler(private val seed: Long) {
             is LinearDecaySchedule -> Schedules.linearDecay(s.initial, s.steps, s.end)
             is PolynomialSchedule -> Schedules.polynomial(s.initial, s.steps, s.end, s.power)
             is CosineSchedule -> Schedules.cosine(s.initial, s.steps, s.end)
+            is StepPacingSchedule -> Pacings.step(s.start, s.increment, s.every.toInt())
+            is LinearPacingSchedule -> Pacings.linear(s.from, s.to, s.epochs.toInt())
+            is RootPacingSchedule -> Pacings.root(s.from, s.epochs.toInt(), s.power)
+            is GeometricPacingSchedule -> Pacings.geometric(s.from, s.epochs.toInt())
+            is ExponentialPacingSchedule -> Pacings.exponential(s.start, s.factor, s.every.toInt())
             is WarmupSchedule -> Schedules.warmup(r(s.after), s.steps, s.start)
             is JoinSchedule -> Schedules.join(s.parts.map { r(it) }, *s.boundaries.toLongArray())
             is SutskeverMomentumSchedule -> Schedules.sutskeverMomentum(s.max, s.every)

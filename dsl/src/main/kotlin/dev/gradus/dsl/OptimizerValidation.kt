@@ -47,6 +47,10 @@ internal enum class Need(val constantText: String, val scheduleText: String) {
     UNIT_OPEN("in [0, 1)", "in [0, 1)"),
     UNIT_CLOSED("in [0, 1]", "in [0, 1]"),
     BATCH_SIZE(">= 1", ">= 1"),
+    /** A share of the data (curriculum pacing). */
+    FRACTION("in (0, 1]", "in (0, 1]"),
+    /** At least 1 and finite (a temperature, a curriculum level). */
+    AT_LEAST_ONE(">= 1 and finite", ">= 1"),
     ;
 
     fun accepts(v: Double): Boolean = when (this) {
@@ -54,7 +58,8 @@ internal enum class Need(val constantText: String, val scheduleText: String) {
         NON_NEGATIVE -> v >= 0 && v.isFinite()
         UNIT_OPEN -> v >= 0 && v < 1
         UNIT_CLOSED -> v >= 0 && v <= 1
-        BATCH_SIZE -> v >= 1 && v.isFinite()
+        BATCH_SIZE, AT_LEAST_ONE -> v >= 1 && v.isFinite()
+        FRACTION -> v > 0 && v <= 1
     }
 
     fun accepts(r: ValueRange): Boolean = when (this) {
@@ -63,6 +68,8 @@ internal enum class Need(val constantText: String, val scheduleText: String) {
         UNIT_OPEN -> r.lo >= 0 && (r.hi < 1 || (r.hi == 1.0 && !r.hiIn))
         UNIT_CLOSED -> r.lo >= 0 && r.hi <= 1
         BATCH_SIZE -> r.lo >= 1
+        AT_LEAST_ONE -> r.lo >= 1 && r.hi.isFinite()
+        FRACTION -> (r.lo > 0 || (r.lo == 0.0 && !r.loIn)) && r.hi <= 1
     }
 }
 
@@ -425,6 +432,9 @@ internal class OptimizerChecks(
         }
     }
 
+    /** A schedule read by epoch (curriculum pacing, self-paced λ, continuation amounts) whose values must meet [need]. */
+    fun checkEpochSchedule(s: ScheduleSpec, path: String, need: Need) = hyper(s, path, need, Where(batchSize = true))
+
     private fun checkBatchSize(s: ScheduleSpec, path: String) = hyper(s, path, Need.BATCH_SIZE, Where(batchSize = true))
 
     /** Checks a schedule's own arguments; true when they are valid (so that its range can be computed). */
@@ -435,6 +445,7 @@ internal class OptimizerChecks(
             ok = false
         }
         fun finite(field: String, v: Double) = if (!v.isFinite()) bad(field, "must be finite, got $v") else Unit
+        fun fraction(field: String, v: Double) = if (!(v > 0 && v <= 1)) bad(field, "must be a fraction of the data in (0, 1], got $v") else Unit
         fun positive(field: String, v: Double) = if (!(v > 0 && v.isFinite())) bad(field, "must be > 0 and finite, got $v") else Unit
         fun nonNegative(field: String, v: Double) = if (!(v >= 0 && v.isFinite())) bad(field, "must be >= 0 and finite, got $v") else Unit
         fun atLeast(field: String, v: Long, min: Long) = if (v < min) bad(field, "must be ${if (min == 1L) "> 0" else ">= $min"}, got $v") else Unit
@@ -479,6 +490,30 @@ internal class OptimizerChecks(
                 finite("initial", s.initial)
                 atLeast("steps", s.steps, 1)
                 finite("end", s.end)
+            }
+            is StepPacingSchedule -> {
+                fraction("start", s.start)
+                if (!(s.increment >= 0) || !s.increment.isFinite()) bad("increment", "must be >= 0 and finite, got ${s.increment}")
+                atLeast("every", s.every, 1)
+            }
+            is LinearPacingSchedule -> {
+                fraction("from", s.from)
+                fraction("to", s.to)
+                atLeast("epochs", s.epochs, 1)
+            }
+            is RootPacingSchedule -> {
+                fraction("from", s.from)
+                atLeast("epochs", s.epochs, 1)
+                positive("power", s.power)
+            }
+            is GeometricPacingSchedule -> {
+                fraction("from", s.from)
+                atLeast("epochs", s.epochs, 1)
+            }
+            is ExponentialPacingSchedule -> {
+                fraction("start", s.start)
+                if (!(s.factor >= 1) || !s.factor.isFinite()) bad("factor", "must be >= 1 and finite (the share grows), got ${s.factor}")
+                atLeast("every", s.every, 1)
             }
             is WarmupSchedule -> {
                 if (!checkSchedule(s.after, "$path.after", where)) ok = false
@@ -546,6 +581,11 @@ internal class OptimizerChecks(
         is LinearDecaySchedule -> ValueRange.of(s.initial).hull(ValueRange.of(s.end))
         is PolynomialSchedule -> ValueRange.of(s.initial).hull(ValueRange.of(s.end))
         is CosineSchedule -> ValueRange.of(s.initial).hull(ValueRange.of(s.end))
+        is StepPacingSchedule -> ValueRange(s.start, 1.0)
+        is LinearPacingSchedule -> ValueRange.of(s.from).hull(ValueRange.of(s.to))
+        is RootPacingSchedule -> ValueRange(s.from, 1.0)
+        is GeometricPacingSchedule -> ValueRange(s.from, 1.0)
+        is ExponentialPacingSchedule -> ValueRange(s.start, 1.0)
         is WarmupSchedule -> if (s.steps == 0L) range(s.after) else ValueRange.of(s.start).hull(range(s.after))
         is JoinSchedule -> s.parts.map { range(it) }.reduce(ValueRange::hull)
         is SutskeverMomentumSchedule -> if (s.max < 1) {

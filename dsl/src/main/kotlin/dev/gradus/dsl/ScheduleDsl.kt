@@ -139,3 +139,20 @@ fun plateau(metric: String, patience: Int, maxEpochs: Int, minDelta: Double = 0.
 @JvmOverloads
 fun earlyStopping(metric: String = "validation.loss", patience: Int, maxEpochs: Int, minDelta: Double = 0.0): EarlyStoppingStop =
     EarlyStoppingStop(metric, patience, maxEpochs, minDelta)
+
+/** Curriculum pacing `min(1, start + increment·⌊t/every⌋)` of the epoch t: `stepPacing(0.25, 0.25, every = 2)`. */
+fun stepPacing(start: Double, increment: Double, every: Long): StepPacingSchedule = StepPacingSchedule(start, increment, every)
+
+/** Curriculum pacing growing linearly from [from] to [to] over [epochs]: `linearPacing(from = 0.2, epochs = 10)`. */
+@JvmOverloads
+fun linearPacing(from: Double, to: Double = 1.0, epochs: Long): LinearPacingSchedule = LinearPacingSchedule(from, to, epochs)
+
+/** Platanios et al. 2019 competence `(t(1 − c₀^p)/T + c₀^p)^(1/p)`; the default p = 2 is their `√` competence. */
+@JvmOverloads
+fun competence(from: Double, epochs: Long, power: Double = 2.0): RootPacingSchedule = RootPacingSchedule(from, epochs, power)
+
+/** Curriculum pacing `from·(1/from)^(t/epochs)`: geometric growth to all the data. */
+fun geometricPacing(from: Double, epochs: Long): GeometricPacingSchedule = GeometricPacingSchedule(from, epochs)
+
+/** Hacohen & Weinshall 2019 fixed exponential pacing `start·factor^⌊t/every⌋`. */
+fun exponentialPacing(start: Double, factor: Double, every: Long): ExponentialPacingSchedule = ExponentialPacingSchedule(start, factor, every)

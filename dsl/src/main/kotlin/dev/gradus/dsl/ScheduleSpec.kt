@@ -151,6 +151,35 @@ data class ReduceOnPlateauSchedule @JvmOverloads constructor(
 ) : ScheduleSpec
 
 /**
+ * Curriculum pacings (curricula `Pacings`): the fraction of the data, easiest first, available at
+ * epoch t (0-based), in (0, 1]. Schedules like any other, so a pacing can also drive a
+ * hyperparameter. `min(1, start + increment·⌊t/every⌋)`.
+ */
+@Serializable
+@SerialName("pacing-step")
+data class StepPacingSchedule(val start: Double, val increment: Double, val every: Long) : ScheduleSpec
+
+/** `min(1, from + (to − from)·t/epochs)`, then [to]. */
+@Serializable
+@SerialName("pacing-linear")
+data class LinearPacingSchedule(val from: Double, val to: Double, val epochs: Long) : ScheduleSpec
+
+/** Platanios et al. 2019 competence: `min(1, (t(1 − from^p)/T + from^p)^(1/p))`; [power] 2 is their `√` competence. */
+@Serializable
+@SerialName("pacing-root")
+data class RootPacingSchedule(val from: Double, val epochs: Long, val power: Double = 2.0) : ScheduleSpec
+
+/** `min(1, from·(1/from)^(t/T))`: geometric growth from [from] to all the data over [epochs]. */
+@Serializable
+@SerialName("pacing-geometric")
+data class GeometricPacingSchedule(val from: Double, val epochs: Long) : ScheduleSpec
+
+/** Hacohen & Weinshall 2019 fixed exponential pacing: `min(1, start·factor^⌊t/every⌋)`. */
+@Serializable
+@SerialName("pacing-exponential")
+data class ExponentialPacingSchedule(val start: Double, val factor: Double, val every: Long) : ScheduleSpec
+
+/**
  * JSON form of [ScheduleSpec]: a bare number is a [ConstantSchedule]; an object is dispatched
  * on its `"type"`. Rejects NaN and Infinity like the rest of the spec.
  */
@@ -169,6 +198,11 @@ object ScheduleSpecSerializer : KSerializer<ScheduleSpec> {
         SutskeverMomentumSchedule.serializer(),
         PerEpochSchedule.serializer(),
         ReduceOnPlateauSchedule.serializer(),
+        StepPacingSchedule.serializer(),
+        LinearPacingSchedule.serializer(),
+        RootPacingSchedule.serializer(),
+        GeometricPacingSchedule.serializer(),
+        ExponentialPacingSchedule.serializer(),
     ).associateBy { it.descriptor.serialName }
 
     /** The schedule type names, as written in JSON's `"type"`. */
@@ -231,5 +265,10 @@ object ScheduleSpecSerializer : KSerializer<ScheduleSpec> {
         is SutskeverMomentumSchedule -> "sutskever-momentum"
         is PerEpochSchedule -> "per-epoch"
         is ReduceOnPlateauSchedule -> "reduce-on-plateau"
+        is StepPacingSchedule -> "pacing-step"
+        is LinearPacingSchedule -> "pacing-linear"
+        is RootPacingSchedule -> "pacing-root"
+        is GeometricPacingSchedule -> "pacing-geometric"
+        is ExponentialPacingSchedule -> "pacing-exponential"
     }
 }

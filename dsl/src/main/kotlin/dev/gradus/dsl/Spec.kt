@@ -26,6 +26,14 @@ data class ExperimentSpec @JvmOverloads constructor(
     @OptIn(ExperimentalSerializationApi::class)
     @EncodeDefault(EncodeDefault.Mode.NEVER)
     val pretrain: PretrainSpec? = null,
+    /** Which examples each epoch of the main training uses (null: all, shuffled). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val curriculum: CurriculumSpec? = null,
+    /** Easier objectives first, annealed to the real one (null: none). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val continuation: ContinuationSpec? = null,
 ) {
     companion object {
         const val CURRENT_VERSION = 1
@@ -50,6 +58,15 @@ data class ShapesetSpec @JvmOverloads constructor(
     val inversionProbability: Double = 0.0,
     val greyLevels: Boolean = true,
 ) : DataSpec
+
+/**
+ * Several data sets' training examples one after the other (metadata `source` = the part's
+ * index: a curriculum's difficulty), tested on part [testFrom]'s test split (default: the
+ * last). Bengio et al. 2009's shapes: basic then geometric Shapeset.
+ */
+@Serializable
+@SerialName("concat")
+data class ConcatDataSpec @JvmOverloads constructor(val parts: List<DataSpec>, val testFrom: Int = -1) : DataSpec
 
 /** Fashion-MNIST from the gzipped IDX files (Debian package dataset-fashion-mnist). */
 @Serializable

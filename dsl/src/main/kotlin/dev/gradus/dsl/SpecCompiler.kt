@@ -89,6 +89,10 @@ object SpecCompiler {
 
     internal fun dataFacts(data: DataSpec): DataFacts = when (data) {
         is ShapesetSpec -> DataFacts("shapeset", 3, data.imageSize.toLong() * data.imageSize, data.train.toLong())
+        is ConcatDataSpec -> data.parts.map { dataFacts(it) }.let { parts ->
+            if (parts.isEmpty()) DataFacts("concat", 1, 0, 0)
+            else DataFacts("concat", parts[0].classes, parts[0].inputSize, parts.sumOf { it.trainSize })
+        }
         is FashionMnistSpec -> DataFacts(
             "fashion-mnist",
             FashionMnist.CLASS_NAMES.size,
@@ -110,6 +114,8 @@ object SpecCompiler {
             checkModel()
             checkOptimizer(spec.optimizer)
             checkTrain()
+            spec.curriculum?.let { checkCurriculum(it) }
+            spec.continuation?.let { checkContinuation(it) }
             return problems.toList()
         }
 
@@ -136,50 +142,63 @@ object SpecCompiler {
             if (spec.dtype !in DTYPES) problem("dtype", "unknown dtype '${spec.dtype}' (known: ${DTYPES.keys.joinToString()})")
         }
 
-        private fun checkData(data: DataSpec) {
+        private fun checkData(data: DataSpec, p: String = "data") {
             when (data) {
-                is ShapesetSpec -> checkShapeset(data)
-                is FashionMnistSpec -> checkFashionMnist(data)
-            }
-        }
-
-        private fun checkShapeset(d: ShapesetSpec) {
-            if (d.family !in FAMILIES) {
-                problem("data.family", "unknown shapeset family '${d.family}' (known: ${FAMILIES.keys.joinToString()})")
-            }
-            if (d.train <= 0) problem("data.train", "must be > 0, got ${d.train}")
-            if (d.test <= 0) problem("data.test", "must be > 0, got ${d.test}")
-            val sizeOk = d.imageSize in 4..4096
-            if (!sizeOk) problem("data.imageSize", "must be in 4..4096 pixels, got ${d.imageSize}")
-            val minOk = d.minSize > 0 && d.minSize <= 1
-            val maxOk = d.maxSize > 0 && d.maxSize <= 1
-            if (!minOk) problem("data.minSize", "must be in (0, 1] (fraction of the image side), got ${d.minSize}")
-            if (!maxOk) problem("data.maxSize", "must be in (0, 1] (fraction of the image side), got ${d.maxSize}")
-            if (minOk && maxOk && d.minSize > d.maxSize) {
-                problem("data.maxSize", "must be >= minSize (${d.minSize}), got ${d.maxSize}")
-            }
-            if (!(d.inversionProbability >= 0 && d.inversionProbability <= 1)) {
-                problem("data.inversionProbability", "must be in [0, 1], got ${d.inversionProbability}")
-            }
-            if (sizeOk) {
-                val pixels = d.imageSize.toLong() * d.imageSize
-                for ((field, n) in listOf("train" to d.train, "test" to d.test)) {
-                    if (n > 0 && pixels * n > MAX_ARRAY) {
-                        problem("data.$field", "$n images of ${d.imageSize}x${d.imageSize} pixels exceed one array's capacity ($MAX_ARRAY values)")
+                is ShapesetSpec -> checkShapeset(data, p)
+                is FashionMnistSpec -> checkFashionMnist(data, p)
+                is ConcatDataSpec -> {
+                    if (data.parts.isEmpty()) problem("$p.parts", "needs at least one data set")
+                    data.parts.forEachIndexed { i, part -> checkData(part, "$p.parts[$i]") }
+                    val facts = data.parts.map { dataFacts(it) }
+                    facts.forEachIndexed { i, f ->
+                        if (f.inputSize != facts[0].inputSize || f.classes != facts[0].classes) {
+                            problem("$p.parts[$i]", "has ${f.inputSize} features and ${f.classes} classes, part 0 has ${facts[0].inputSize} and ${facts[0].classes}; parts must agree")
+                        }
+                    }
+                    if (data.parts.isNotEmpty() && data.testFrom != -1 && data.testFrom !in data.parts.indices) {
+                        problem("$p.testFrom", "must name a part, 0..${data.parts.lastIndex} (or -1 for the last), got ${data.testFrom}")
                     }
                 }
             }
         }
 
-        private fun checkFashionMnist(d: FashionMnistSpec) {
+        private fun checkShapeset(d: ShapesetSpec, p: String) {
+            if (d.family !in FAMILIES) {
+                problem("$p.family", "unknown shapeset family '${d.family}' (known: ${FAMILIES.keys.joinToString()})")
+            }
+            if (d.train <= 0) problem("$p.train", "must be > 0, got ${d.train}")
+            if (d.test <= 0) problem("$p.test", "must be > 0, got ${d.test}")
+            val sizeOk = d.imageSize in 4..4096
+            if (!sizeOk) problem("$p.imageSize", "must be in 4..4096 pixels, got ${d.imageSize}")
+            val minOk = d.minSize > 0 && d.minSize <= 1
+            val maxOk = d.maxSize > 0 && d.maxSize <= 1
+            if (!minOk) problem("$p.minSize", "must be in (0, 1] (fraction of the image side), got ${d.minSize}")
+            if (!maxOk) problem("$p.maxSize", "must be in (0, 1] (fraction of the image side), got ${d.maxSize}")
+            if (minOk && maxOk && d.minSize > d.maxSize) {
+                problem("$p.maxSize", "must be >= minSize (${d.minSize}), got ${d.maxSize}")
+            }
+            if (!(d.inversionProbability >= 0 && d.inversionProbability <= 1)) {
+                problem("$p.inversionProbability", "must be in [0, 1], got ${d.inversionProbability}")
+            }
+            if (sizeOk) {
+                val pixels = d.imageSize.toLong() * d.imageSize
+                for ((field, n) in listOf("train" to d.train, "test" to d.test)) {
+                    if (n > 0 && pixels * n > MAX_ARRAY) {
+                        problem("$p.$field", "$n images of ${d.imageSize}x${d.imageSize} pixels exceed one array's capacity ($MAX_ARRAY values)")
+                    }
+                }
+            }
+        }
+
+        private fun checkFashionMnist(d: FashionMnistSpec, p: String) {
             d.trainLimit?.let {
-                if (it !in 1..FASHION_MNIST_TRAIN) problem("data.trainLimit", "must be in 1..$FASHION_MNIST_TRAIN (or null for all), got $it")
+                if (it !in 1..FASHION_MNIST_TRAIN) problem("$p.trainLimit", "must be in 1..$FASHION_MNIST_TRAIN (or null for all), got $it")
             }
             d.testLimit?.let {
-                if (it !in 1..FASHION_MNIST_TEST) problem("data.testLimit", "must be in 1..$FASHION_MNIST_TEST (or null for all), got $it")
+                if (it !in 1..FASHION_MNIST_TEST) problem("$p.testLimit", "must be in 1..$FASHION_MNIST_TEST (or null for all), got $it")
             }
             if (d.dir != null && d.dir.isBlank()) {
-                problem("data.dir", "must not be blank (null means \$${FashionMnist.ENV} or ${FashionMnist.DEFAULT_DIR})")
+                problem("$p.dir", "must not be blank (null means \$${FashionMnist.ENV} or ${FashionMnist.DEFAULT_DIR})")
             }
         }
 
@@ -289,6 +308,77 @@ object SpecCompiler {
             return ACTIVATIONS[id]
         }
 
+        private fun checkCurriculum(c: CurriculumSpec) {
+            val p = "curriculum"
+            val s = c.sampling
+            val needsDifficulty = s !is SelfPacedSampling && s !is CustomSampling
+            if (needsDifficulty && c.difficulty == null) problem("$p.difficulty", "is not set; ${samplingName(s)} ranks examples by difficulty (e.g. byMetadata(\"source\"))")
+            if (!needsDifficulty && c.difficulty != null) problem("$p.difficulty", "is not used by ${samplingName(s)}")
+            val needsPacing = s is PacedSampling || s is ReweightingSampling || s is StochasticMixingSampling
+            if (needsPacing && c.pacing == null) problem("$p.pacing", "is not set; ${samplingName(s)} needs a pacing (e.g. linearPacing(from = 0.2, epochs = 10))")
+            if (!needsPacing && c.pacing != null) problem("$p.pacing", "is not used by ${samplingName(s)}")
+            c.pacing?.let { optimizerChecks.checkEpochSchedule(it, "$p.pacing", if (s is StochasticMixingSampling) Need.AT_LEAST_ONE else Need.FRACTION) }
+            when (val d = c.difficulty) {
+                is MetadataDifficulty -> if (d.key.isBlank()) problem("$p.difficulty.key", "must name a metadata field")
+                is TeacherDifficulty -> {
+                    if (d.run.isBlank()) problem("$p.difficulty.run", "must name a recorded run")
+                    if (d.measure !in setOf("loss", "margin")) problem("$p.difficulty.measure", "must be \"loss\" or \"margin\", got \"${d.measure}\"")
+                }
+                is RandomDifficulty, null -> {}
+            }
+            val sp = "$p.sampling"
+            when (s) {
+                is PacedSampling -> if (s.order !in setOf("easy-first", "hard-first", "random")) {
+                    problem("$sp.order", "must be \"easy-first\", \"hard-first\" or \"random\", got \"${s.order}\"")
+                }
+                is BabyStepsSampling -> {
+                    if (s.buckets < 1) problem("$sp.buckets", "must be >= 1, got ${s.buckets}")
+                    if (s.epochsPerBucket < 1) problem("$sp.epochsPerBucket", "must be >= 1, got ${s.epochsPerBucket}")
+                }
+                is SwitchSampling -> if (s.epoch < 0) problem("$sp.epoch", "must be >= 0 (0: no curriculum), got ${s.epoch}")
+                is StochasticMixingSampling -> {
+                    if (s.mode !in setOf("naive", "mix", "combined")) problem("$sp.mode", "must be \"naive\", \"mix\" or \"combined\", got \"${s.mode}\"")
+                    if (s.epochSize < 1) problem("$sp.epochSize", "must be >= 1, got ${s.epochSize}")
+                }
+                is ReweightingSampling -> if (!(s.hardWeight >= 0 && s.hardWeight <= 1)) problem("$sp.hardWeight", "must be in [0, 1], got ${s.hardWeight}")
+                is SelfPacedSampling -> optimizerChecks.checkEpochSchedule(s.lambda, "$sp.lambda", Need.POSITIVE)
+                is TeacherStudentSampling -> {
+                    if (s.epochSize < 1) problem("$sp.epochSize", "must be >= 1, got ${s.epochSize}")
+                    if (s.window < 2) problem("$sp.window", "must be >= 2 (a slope needs two points), got ${s.window}")
+                    if (!(s.epsilon >= 0 && s.epsilon <= 1)) problem("$sp.epsilon", "must be in [0, 1], got ${s.epsilon}")
+                }
+                is ReplaySampling -> {
+                    if (s.epochsPerChunk < 1) problem("$sp.epochsPerChunk", "must be >= 1, got ${s.epochsPerChunk}")
+                    if (!(s.replayShare >= 0) || !s.replayShare.isFinite()) problem("$sp.replayShare", "must be >= 0 and finite, got ${s.replayShare}")
+                }
+                is CustomSampling -> if (s.name.isBlank()) problem("$sp.name", "must name a registered curriculum")
+            }
+        }
+
+        private fun samplingName(s: SamplingSpec): String = when (s) {
+            is PacedSampling -> "paced()"
+            is BabyStepsSampling -> "babySteps()"
+            is SwitchSampling -> "switchAt()"
+            is StochasticMixingSampling -> "stochasticMixing()"
+            is ReweightingSampling -> "reweighting()"
+            is SelfPacedSampling -> "selfPaced()"
+            is TeacherStudentSampling -> "teacherStudent()"
+            is ReplaySampling -> "replay()"
+            is CustomSampling -> "custom()"
+        }
+
+        private fun checkContinuation(c: ContinuationSpec) {
+            val p = "continuation"
+            if (c.samples < 1) problem("$p.samples", "must be >= 1, got ${c.samples}")
+            c.gaussianSigma?.let { optimizerChecks.checkEpochSchedule(it, "$p.gaussianSigma", Need.NON_NEGATIVE) }
+            c.labelSmoothing?.let { optimizerChecks.checkEpochSchedule(it, "$p.labelSmoothing", Need.UNIT_OPEN) }
+            c.temperature?.let {
+                optimizerChecks.checkEpochSchedule(it, "$p.temperature", Need.POSITIVE)
+                if (spec.train.loss == LossSpec.MEAN_SQUARED_ERROR) problem("$p.temperature", "a temperature applies to softmax or sigmoid outputs, not to mean-squared-error")
+            }
+            c.parameterNoise?.let { optimizerChecks.checkEpochSchedule(it, "$p.parameterNoise", Need.NON_NEGATIVE) }
+        }
+
         private fun checkPretrain(p: PretrainSpec, layers: List<LayerSpec>) {
             when (p) {
                 is GreedyLayerwiseSpec -> {
@@ -298,6 +388,16 @@ object SpecCompiler {
                         problem("$path.lowerLayers", "must be \"frozen\" or \"fine-tuned\", got \"${p.lowerLayers}\"")
                     }
                     if (layers.size < 2) problem("model.layers", "greedy layer-wise pre-training needs at least one hidden layer before the output layer")
+                    // each stage trains (and carries) one hidden layer's parameters; a layer without any fails the engine's stage
+                    layers.dropLast(1).forEachIndexed { i, l ->
+                        if (l is DropoutSpec) {
+                            problem(
+                                "model.layers[$i]",
+                                "greedy layer-wise pre-training trains one hidden layer per stage and dropout has none to train; " +
+                                    "put it inside a residual block or leave pre-training out",
+                            )
+                        }
+                    }
                     when (val o = p.optimizer) {
                         null -> if (spec.optimizer is PipelineSpec) {
                             problem("$path.optimizer", "the experiment's optimizer is a pipeline; give pre-training its own optimizer")

@@ -12,6 +12,13 @@ object Transfers {
     const val PARAMETERS_FILE = "parameters.bin"
 
     /**
+     * Run ids in the order they were made: `yyyyMMdd-HHmmss`, then a counter for runs started in
+     * the same second (`…-2`, …, `…-10`), compared as a number.
+     */
+    @JvmField
+    val RUN_ORDER: Comparator<String> = compareBy<String>({ it.split('-').take(2).joinToString("-") }, { it.split('-').getOrNull(2)?.toIntOrNull() ?: 0 })
+
+    /**
      * [run] as a parameter file: the file itself, a run directory's `parameters.bin`, or, for a
      * folder of runs (`runs/<experiment>`), the newest run that has one (run ids sort by time).
      * Relative paths resolve against the working directory. The result may not exist; reading it
@@ -24,7 +31,7 @@ object Transfers {
         val direct = p.resolve(PARAMETERS_FILE)
         if (direct.isRegularFile() || !p.isDirectory()) return direct
         val newest = Files.list(p).use { s ->
-            s.filter { it.isDirectory() && it.resolve(PARAMETERS_FILE).isRegularFile() }.toList().maxByOrNull { it.name }
+            s.filter { it.isDirectory() && it.resolve(PARAMETERS_FILE).isRegularFile() }.toList().maxWithOrNull(compareBy(RUN_ORDER) { it.name })
         }
         return newest?.resolve(PARAMETERS_FILE) ?: direct
     }

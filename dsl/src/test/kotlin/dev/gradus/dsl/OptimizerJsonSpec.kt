@@ -28,6 +28,11 @@ internal val EVERY_SCHEDULE: List<ScheduleSpec> = listOf(
     reduceOnPlateau(0.1, metric = "validation.accuracy", factor = 0.5, patience = 2, threshold = 0.01,
         thresholdMode = ReduceOnPlateau.ThresholdMode.ABS, cooldown = 1, minValue = 1e-5, mode = ReduceOnPlateau.Mode.MAX),
     reduceOnPlateau(cosine(0.1, steps = 1000)),
+    stepPacing(0.25, 0.25, every = 2),
+    linearPacing(from = 0.2, epochs = 10),
+    competence(0.1, epochs = 20),
+    geometricPacing(0.1, epochs = 8),
+    exponentialPacing(0.1, factor = 2.0, every = 3),
 )
 
 /** One instance of every optimizer, transform and stopping-rule type. */

@@ -23,16 +23,27 @@ class Report(private val run: RunStore.Run) {
         val plots = linkedMapOf<String, SvgChart>()
         val metrics = run.metrics()
         if (metrics.isNotEmpty()) {
-            val epochs = metrics.map { it.epoch.toDouble() }
-            val loss = SvgChart("Loss", "epoch", "loss", integerX = true)
+            // stages (pre-training, then "train") each count epochs from 1: plot them one after the other
+            val staged = metrics.map { it.stage }.distinct().size > 1
+            val epochs = if (staged) metrics.indices.map { it + 1.0 } else metrics.map { it.epoch.toDouble() }
+            val xLabel = if (staged) "epoch (all stages in order)" else "epoch"
+            val loss = SvgChart("Loss", xLabel, "loss", integerX = true)
                 .add("training loss", epochs.zip(metrics.map { it.trainLoss }))
                 .add("test loss", epochs.zip(metrics.map { it.testLoss }))
             if (metrics.any { it.validationLoss != null }) loss.add("validation loss", epochs.zip(metrics.map { it.validationLoss }))
             plots["loss"] = loss
-            val acc = SvgChart("Accuracy", "epoch", "accuracy", integerX = true)
+            val acc = SvgChart("Accuracy", xLabel, "accuracy", integerX = true)
                 .add("test accuracy", epochs.zip(metrics.map { it.testAccuracy }))
             if (metrics.any { it.validationAccuracy != null }) acc.add("validation accuracy", epochs.zip(metrics.map { it.validationAccuracy }))
             plots["accuracy"] = acc
+            // what a curriculum or continuation did each epoch: share of the data, mean difficulty, σ, temperature, ...
+            val scheduled = metrics.flatMap { it.hyperparameters.keys }.distinct()
+                .filter { it.startsWith("curriculum.") || it.startsWith("continuation.") }
+            if (scheduled.isNotEmpty()) {
+                val chart = SvgChart("Curriculum and continuation", xLabel, "value", integerX = true)
+                for (key in scheduled) chart.add(key, epochs.zip(metrics.map { it.hyperparameters[key] }))
+                plots["curriculum"] = chart
+            }
         }
         val diagnostics = run.diagnostics()
         val unmeasured = mutableListOf<String>()
@@ -130,6 +141,13 @@ class Report(private val run: RunStore.Run) {
             s.parameterCount?.let { add("parameters" to "%,d".format(Locale.ROOT, it)) }
             add("wall time" to n(s.wallSeconds, "%.1f s"))
             s.phases.forEach { add("phase ${it.name}" to "${it.epochs} epochs, ${it.steps} steps, ${it.stopReason}") }
+            if (s.stages.size > 1) {
+                s.stages.forEach {
+                    add("stage ${it.name}" to "${it.epochs} epochs, ${it.steps} steps, ${n(it.seconds, "%.1f s")}; trained ${it.trained.size} " +
+                        "parameter tensors, froze ${it.frozen.size}; test accuracy " +
+                        (it.finalTestAccuracy?.let { a -> String.format(Locale.ROOT, "%.2f%%", 100 * a) } ?: "-"))
+                }
+            }
             s.error?.let { add("error" to it) }
         }
     }

@@ -57,8 +57,11 @@ class RunStore(val root: Path) {
 
         fun writeInfo(info: RunInfo) = writeAtomically(dir.resolve(RUN), recordJson.encodeToString(RunInfo.serializer(), info))
         fun writeEnv(env: EnvRecord) = writeAtomically(dir.resolve(ENV), recordJson.encodeToString(EnvRecord.serializer(), env))
-        /** The final parameters and buffers, for later runs' `copyFrom` (written atomically by the engine). */
-        fun writeParameters(p: dev.gradus.engine.nn.ParameterSnapshot) = p.write(dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE))
+        /**
+         * The final parameters and buffers, for later runs' `copyFrom`; written like the other record
+         * files (not with `ParameterSnapshot.write`, whose temporary file is owner-only, 0600).
+         */
+        fun writeParameters(p: dev.gradus.engine.nn.ParameterSnapshot) = writeAtomically(dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE), p.toBytes())
         fun writeSummary(s: RunSummary) = writeAtomically(dir.resolve(SUMMARY), recordJson.encodeToString(RunSummary.serializer(), s))
         fun writeMetrics(records: List<EpochRecord>) = writeAtomically(
             dir.resolve(METRICS),
@@ -102,7 +105,8 @@ class RunStore(val root: Path) {
     fun all(): List<Run> {
         if (!root.isDirectory()) return emptyList()
         return root.listDirectoryEntries().filter { it.isDirectory() }.sortedBy { it.name }.flatMap { exp ->
-            exp.listDirectoryEntries().filter { it.isDirectory() && it.resolve(SPEC).exists() }.sortedBy { it.name }.map { Run(it) }
+            exp.listDirectoryEntries().filter { it.isDirectory() && it.resolve(SPEC).exists() }
+                .sortedWith(compareBy(dev.gradus.dsl.Transfers.RUN_ORDER) { it.name }).map { Run(it) }
         }
     }
 
@@ -138,10 +142,13 @@ class RunStore(val root: Path) {
         const val SCRIPT_HASH = "script.sha256"
 
         /** Writes [text] to a temporary file beside [target], forces it to disk, then renames it over [target]. */
-        fun writeAtomically(target: Path, text: String) {
+        fun writeAtomically(target: Path, text: String) = writeAtomically(target, text.toByteArray(Charsets.UTF_8))
+
+        /** Writes [bytes] to a temporary file beside [target], forces it to disk, then renames it over [target]. */
+        fun writeAtomically(target: Path, bytes: ByteArray) {
             val tmp = target.resolveSibling(".${target.name}.tmp")
             Files.newByteChannel(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE).use { ch ->
-                val buf = java.nio.ByteBuffer.wrap(text.toByteArray(Charsets.UTF_8))
+                val buf = java.nio.ByteBuffer.wrap(bytes)
                 while (buf.hasRemaining()) ch.write(buf)
                 (ch as java.nio.channels.FileChannel).force(true)
             }

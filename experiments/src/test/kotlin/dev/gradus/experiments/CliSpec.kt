@@ -1,5 +1,6 @@
 package dev.gradus.experiments
 
+import dev.gradus.engine.nn.ParameterSnapshot
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
@@ -260,6 +261,104 @@ class CliSpec : FunSpec({
         r.err shouldContain "unknown command 'frobnicate'"
         gradus("run").code shouldBe 2
         gradus("show", "nope", "--out", runs.toString()).err shouldContain "no run 'nope'"
+    }
+
+    test("greedy pre-training records its stages, and every finished run keeps parameters.bin") {
+        val f = script(
+            "greedy.experiment.kts",
+            """
+            experiment("greedy") {
+                seed = 3
+                data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                model { dense(16, tanh); dense(12, tanh); output(classes = 3) }
+                pretrain { greedyLayerwise(epochsPerLayer = 1, optimizer = sgd(lr = 0.1)) }
+                optimizer = sgd(lr = 0.05)
+                train { epochs = 2; batchSize = 32 }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        r.out shouldContain "[pretrain-1] epoch 1/"
+        r.out shouldContain "[pretrain-2] epoch 1/"
+        r.out shouldContain "\nepoch 2/2"
+        val run = RunStore(runs).resolve("greedy")
+        run.spec().pretrain shouldBe dev.gradus.dsl.GreedyLayerwiseSpec(epochsPerLayer = 1, optimizer = dev.gradus.dsl.sgd(lr = 0.1))
+        val stages = run.summary()!!.stages
+        stages.map { it.name } shouldBe listOf("pretrain-1", "pretrain-2", "train")
+        stages.map { it.epochs } shouldBe listOf(1, 1, 2)
+        stages[0].trained shouldBe listOf("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")
+        stages[1].frozen shouldBe listOf("layers.0.weight", "layers.0.bias")
+        stages[2].frozen shouldBe emptyList()
+        stages.all { it.finalTestLoss!!.isFinite() && it.seconds >= 0 } shouldBe true
+        run.metrics().map { it.stage } shouldBe listOf("pretrain-1", "pretrain-2", "train", "train")
+        val params = ParameterSnapshot.read(run.dir.resolve("parameters.bin")).entries()
+        params.keys.toList() shouldBe listOf("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias")
+        params.getValue("layers.1.weight").shape().toList() shouldBe listOf(12L, 16L)
+        // written like the other record files: same permissions, no temporary file left behind
+        Files.getPosixFilePermissions(run.dir.resolve("parameters.bin")) shouldBe Files.getPosixFilePermissions(run.dir.resolve("summary.json"))
+        run.dir.listDirectoryEntries().none { it.fileName.toString().endsWith(".tmp") } shouldBe true
+        // an ordinary run keeps its parameters too
+        RunStore(runs).resolve("tiny").dir.resolve("parameters.bin").exists() shouldBe true
+    }
+
+    test("copyFrom a folder of runs takes the newest run's parameters and records the frozen layers") {
+        // a newer run of "greedy", with other parameters (another seed)
+        gradus("run", work.resolve("greedy.experiment.kts").toString(), "--out", runs.toString(), "--seed", "9").code shouldBe 0
+        val greedyRuns = RunStore(runs).all().filter { it.experiment == "greedy" }
+        greedyRuns shouldHaveSize 2
+        val newest = ParameterSnapshot.read(greedyRuns.last().dir.resolve("parameters.bin")).entries()
+        val oldest = ParameterSnapshot.read(greedyRuns.first().dir.resolve("parameters.bin")).entries()
+        newest.getValue("layers.0.weight").values().toList() shouldNotBe oldest.getValue("layers.0.weight").values().toList()
+        val f = script(
+            "deeper.experiment.kts",
+            """
+            experiment("deeper") {
+                seed = 4
+                data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                model {
+                    dense(16, tanh); dense(12, tanh); dense(12, tanh); output(classes = 3)
+                    copyFrom(run = "${runs.resolve("greedy")}", layers = 0..1, freeze = true)
+                }
+                optimizer = sgd(lr = 0.05)
+                train { epochs = 1; batchSize = 32 }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        val run = RunStore(runs).resolve("deeper")
+        run.spec().model.transfers.single().count shouldBe 2
+        val stage = run.summary()!!.stages.single()
+        stage.name shouldBe "train"
+        stage.frozen shouldBe listOf("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")
+        stage.trained shouldBe listOf("layers.2.weight", "layers.2.bias", "layers.3.weight", "layers.3.bias")
+        val params = ParameterSnapshot.read(run.dir.resolve("parameters.bin")).entries()
+        for (k in listOf("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")) {
+            params.getValue(k).values().toList() shouldBe newest.getValue(k).values().toList()
+        }
+    }
+
+    test("a copyFrom of a run that does not exist fails the run with the transfer's path") {
+        val f = script(
+            "orphan.experiment.kts",
+            """
+            experiment("orphan") {
+                data = shapeset(family = Basic, train = 300, test = 100, imageSize = 8)
+                model { dense(16, tanh); output(classes = 3); copyFrom(run = "${work.resolve("no-such-runs")}", layers = 0..0) }
+                optimizer = sgd(lr = 0.05)
+                train { epochs = 1; batchSize = 32 }
+            }
+            """,
+        )
+        val r = gradus("run", f.toString(), "--out", runs.toString())
+        r.code shouldBe 1
+        r.err shouldContain "model.transfers[0].run"
+        val run = RunStore(runs).resolve("orphan")
+        run.status() shouldBe RunSummary.FAILED
+        run.dir.resolve("parameters.bin").exists() shouldBe false
     }
 
     afterSpec { work.toFile().deleteRecursively() }

@@ -186,9 +186,9 @@ public final class Dataset {
     Dataset first = parts.get(0);
     int total = 0;
     for (Dataset d : parts) {
-      if (!Arrays.equals(d.exampleShape, first.exampleShape) || d.numClasses != first.numClasses || !d.classNames.equals(first.classNames)) {
+      if (!Arrays.equals(d.exampleShape, first.exampleShape) || d.numClasses != first.numClasses) {
         throw new IllegalArgumentException("cannot concatenate '" + d.name + "' " + d + " with '" + first.name + "' " + first
-            + ": example shapes and classes must agree");
+            + ": example shapes and numbers of classes must agree");
       }
       total = Math.addExact(total, d.size);
     }
@@ -209,7 +209,13 @@ public final class Dataset {
       at += d.size;
     }
     meta.put(SOURCE, source);
-    return new Dataset(name, f, total, first.exampleShape, y, first.numClasses, first.classNames, meta);
+    // label c may be named differently per part (basic shapes' "square", geometric shapes' "rectangle")
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < first.numClasses; c++) {
+      int k = c;
+      names.add(String.join("/", parts.stream().map(d -> d.classNames.get(k)).distinct().toList()));
+    }
+    return new Dataset(name, f, total, first.exampleShape, y, first.numClasses, names, meta);
   }
 
   /** Metadata key {@link #concat} sets: the index of the part an example came from. */

@@ -155,7 +155,10 @@ public final class ParameterSet implements AutoCloseable {
       written.add(target);
     }
     for (int r = 0; r < used.length; r++) {
-      if (!used[r]) {
+      String to = mapping.rules().get(r).to();
+      // a parameter-free layer (dropout, an activation) has nothing on either side
+      boolean targetHasSome = to.isEmpty() ? !entries().isEmpty() : entries().keySet().stream().anyMatch(p -> p.startsWith(to + "."));
+      if (!used[r] && targetHasSome) {
         throw new IllegalArgumentException("nothing to copy from " + mapping.rules().get(r).from() + ".**; the source has "
             + source.entries().keySet());
       }

@@ -51,9 +51,12 @@ public final class GreedyLayerwise {
       List<Layer> layers = new ArrayList<>(built);
       layers.add(head.apply(layer.outputSize()));
       Model model = new Model(inputSize, layers);
-      List<String> trains = lower == LowerLayers.FROZEN
-          ? List.of(Model.layerPath(k) + ".**", Model.layerPath(k + 1) + ".**")
-          : List.of();
+      List<String> trains = new ArrayList<>();
+      if (lower == LowerLayers.FROZEN) {
+        // the new layer (unless it has nothing to train, like dropout) and the fresh head
+        if (layer.parameters().stream().anyMatch(d -> !d.buffer())) trains.add(Model.layerPath(k) + ".**");
+        trains.add(Model.layerPath(k + 1) + ".**");
+      }
       // the layers trained so far come along; the previous head (at index k) is dropped
       LayerMapping carry = LayerMapping.layers(0, k, 0);
       String name = "pretrain-" + (k + 1);
