@@ -87,7 +87,15 @@ data class InitGradientRecord(
 
 /** One optimizer phase in `summary.json`. */
 @Serializable
-data class PhaseRecord(val name: String, val epochs: Int, val steps: Long, val stopReason: String, val restoredEpoch: Int = 0)
+data class PhaseRecord(
+    val name: String,
+    val epochs: Int,
+    val steps: Long,
+    val stopReason: String,
+    val restoredEpoch: Int = 0,
+    /** The stage the phase ran in ("train", or a pre-training stage). */
+    val stage: String = "train",
+)
 
 /** `run.json`: written when the run starts. */
 @Serializable

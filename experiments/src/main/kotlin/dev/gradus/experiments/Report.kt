@@ -140,7 +140,10 @@ class Report(private val run: RunStore.Run) {
             add("final test accuracy" to (s.finalTestAccuracy?.let { String.format(Locale.ROOT, "%.2f%%", 100 * it) } ?: "-"))
             s.parameterCount?.let { add("parameters" to "%,d".format(Locale.ROOT, it)) }
             add("wall time" to n(s.wallSeconds, "%.1f s"))
-            s.phases.forEach { add("phase ${it.name}" to "${it.epochs} epochs, ${it.steps} steps, ${it.stopReason}") }
+            s.phases.forEach {
+                val where = if (it.stage == dev.gradus.dsl.CompiledExperiment.MAIN_STAGE) "" else " (${it.stage})"
+                add("phase ${it.name}$where" to "${it.epochs} epochs, ${it.steps} steps, ${it.stopReason}")
+            }
             if (s.stages.size > 1) {
                 s.stages.forEach {
                     add("stage ${it.name}" to "${it.epochs} epochs, ${it.steps} steps, ${n(it.seconds, "%.1f s")}; trained ${it.trained.size} " +

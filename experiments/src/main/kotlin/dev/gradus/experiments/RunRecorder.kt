@@ -37,7 +37,7 @@ class RunRecorder(private val run: RunStore.Run) : TrainingListener {
     }
 
     override fun onPhaseEnd(result: PhaseResult) {
-        phases += PhaseRecord(result.name(), result.epochs(), result.steps(), result.stopReason(), result.restoredEpoch())
+        phases += PhaseRecord(result.name(), result.epochs(), result.steps(), result.stopReason(), result.restoredEpoch(), result.stage())
     }
 
     /** Every line of `diagnostics.jsonl` so far. */

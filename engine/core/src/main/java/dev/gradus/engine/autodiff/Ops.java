@@ -25,6 +25,10 @@ public final class Ops {
         (u, need) -> new Tensor[] {
           need[0] ? reduceTo(be, u, a.shape()) : null,
           need[1] ? reduceTo(be, u, b.shape()) : null
+        },
+        (u, y, need) -> new Var[] {
+          need[0] ? reduceTo(u, a.shape()) : null,
+          need[1] ? reduceTo(u, b.shape()) : null
         }, a, b);
   }
 
@@ -34,6 +38,10 @@ public final class Ops {
         (u, need) -> new Tensor[] {
           need[0] ? reduceTo(be, u, a.shape()) : null,
           need[1] ? be.neg(reduceTo(be, u, b.shape())) : null
+        },
+        (u, y, need) -> new Var[] {
+          need[0] ? reduceTo(u, a.shape()) : null,
+          need[1] ? scale(reduceTo(u, b.shape()), -1.0) : null
         }, a, b);
   }
 
@@ -43,6 +51,10 @@ public final class Ops {
         (u, need) -> new Tensor[] {
           need[0] ? reduceTo(be, be.mul(u, b.value), a.shape()) : null,
           need[1] ? reduceTo(be, be.mul(u, a.value), b.shape()) : null
+        },
+        (u, y, need) -> new Var[] {
+          need[0] ? reduceTo(mul(u, b), a.shape()) : null,
+          need[1] ? reduceTo(mul(u, a), b.shape()) : null
         }, a, b);
   }
 
@@ -54,17 +66,23 @@ public final class Ops {
           need[0] ? reduceTo(be, be.div(u, b.value), a.shape()) : null,
           // d(a/b)/db = -(a/b)/b
           need[1] ? reduceTo(be, be.neg(be.div(be.mul(u, y), b.value)), b.shape()) : null
+        },
+        (u, out, need) -> new Var[] {
+          need[0] ? reduceTo(div(u, b), a.shape()) : null,
+          need[1] ? reduceTo(scale(div(mul(u, out), b), -1.0), b.shape()) : null
         }, a, b);
   }
 
   public static Var scale(Var a, double s) {
     Backend be = be(a);
-    return a.tape.record("scale", be.scale(a.value, s), (u, need) -> new Tensor[] {be.scale(u, s)}, a);
+    return a.tape.record("scale", be.scale(a.value, s), (u, need) -> new Tensor[] {be.scale(u, s)},
+        (u, y, need) -> new Var[] {scale(u, s)}, a);
   }
 
   public static Var addScalar(Var a, double s) {
     Backend be = be(a);
-    return a.tape.record("add-scalar", be.addScalar(a.value, s), (u, need) -> new Tensor[] {u}, a);
+    return a.tape.record("add-scalar", be.addScalar(a.value, s), (u, need) -> new Tensor[] {u},
+        (u, y, need) -> new Var[] {u}, a);
   }
 
   /**
@@ -86,6 +104,64 @@ public final class Ops {
         "cannot reduce a gradient of shape " + Arrays.toString(gs) + " to " + Arrays.toString(shape));
   }
 
+  /** {@link #reduceTo(Backend, Tensor, long[])} on recorded values, for the differentiable VJPs. */
+  static Var reduceTo(Var g, long[] shape) {
+    long[] gs = g.shape();
+    if (Arrays.equals(gs, shape)) return g;
+    long size = 1;
+    for (long d : shape) size *= d;
+    if (size == 1) return reshape(sum(g), shape);
+    if (gs.length == 2) {
+      if (shape.length == 1 && shape[0] == gs[1]) return sumAxis(g, 0, false);
+      if (shape.length == 2 && shape[0] == 1 && shape[1] == gs[1]) return sumAxis(g, 0, true);
+      if (shape.length == 2 && shape[1] == 1 && shape[0] == gs[0]) return sumAxis(g, 1, true);
+    }
+    throw new UnsupportedOperationException(
+        "cannot reduce a gradient of shape " + Arrays.toString(gs) + " to " + Arrays.toString(shape));
+  }
+
+  /** A constant on {@code like}'s tape. */
+  private static Var constantLike(Var like, Tensor value, String name) {
+    return like.tape.constant(value, name);
+  }
+
+  /**
+   * Sum of the matrix {@code a[rows, cols]} along {@code axis} (0: over rows, giving {@code [cols]}
+   * or {@code [1, cols]}; 1: over columns, giving {@code [rows]} or {@code [rows, 1]}).
+   */
+  public static Var sumAxis(Var a, int axis, boolean keepDims) {
+    Backend be = be(a);
+    requireMatrix("sumAxis", a);
+    if (axis != 0 && axis != 1) throw new IllegalArgumentException("sumAxis needs axis 0 or 1, got " + axis);
+    long[] shape = a.shape();
+    // the upstream as a row [1, cols] or a column [rows, 1], which broadcasts back over the matrix
+    long[] broadcast = axis == 0 ? new long[] {1, shape[1]} : new long[] {shape[0], 1};
+    return a.tape.record("sum-axis", be.sum(a.value, axis, keepDims),
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0, shape), be.reshape(u, broadcast))},
+        (u, out, need) -> new Var[] {mul(constantLike(a, be.full(a.value.dtype(), 1.0, shape), "ones"), reshape(u, broadcast))}, a);
+  }
+
+  /** The same values in a new shape (same number of elements). */
+  public static Var reshape(Var a, long... shape) {
+    Backend be = be(a);
+    long[] from = a.shape();
+    long[] to = shape.clone();
+    return a.tape.record("reshape", be.reshape(a.value, to),
+        (u, need) -> new Tensor[] {be.reshape(u, from)},
+        (u, out, need) -> new Var[] {reshape(u, from)}, a);
+  }
+
+  /**
+   * Row-wise softmax of {@code logits[rows, classes]}, {@code exp(z − max) / Σ exp(z − max)} with
+   * the row maximum held constant (the result does not depend on it).
+   */
+  public static Var softmax(Var logits) {
+    Backend be = be(logits);
+    requireMatrix("softmax", logits);
+    Var e = exp(sub(logits, constantLike(logits, be.rowMax(logits.value), "row-max")));
+    return div(e, sumAxis(e, 1, true));
+  }
+
   // ---- linear algebra --------------------------------------------------------------------
 
   public static Var matmul(Var a, Var b) {
@@ -101,6 +177,10 @@ public final class Ops {
           need[0] ? (ta ? be.matmul(b.value, u, tb, true) : be.matmul(u, b.value, false, !tb)) : null,
           // d op(b) = op(a)ᵀ·u
           need[1] ? (tb ? be.matmul(u, a.value, true, ta) : be.matmul(a.value, u, !ta, false)) : null
+        },
+        (u, y, need) -> new Var[] {
+          need[0] ? (ta ? matmul(b, u, tb, true) : matmul(u, b, false, !tb)) : null,
+          need[1] ? (tb ? matmul(u, a, true, ta) : matmul(a, u, !ta, false)) : null
         }, a, b);
   }
 
@@ -113,7 +193,12 @@ public final class Ops {
       need[1] ? be.matmul(u, x.value, true, false) : null,
       need.length > 2 && need[2] ? be.sum(u, 0, false) : null
     };
-    return b == null ? x.tape.record("affine", y, vjp, x, w) : x.tape.record("affine", y, vjp, x, w, b);
+    Vjp.Differentiable dvjp = (u, out, need) -> new Var[] {
+      need[0] ? matmul(u, w, false, false) : null,
+      need[1] ? matmul(u, x, true, false) : null,
+      need.length > 2 && need[2] ? sumAxis(u, 0, false) : null
+    };
+    return b == null ? x.tape.record("affine", y, vjp, dvjp, x, w) : x.tape.record("affine", y, vjp, dvjp, x, w, b);
   }
 
   // ---- element-wise functions ------------------------------------------------------------
@@ -121,14 +206,17 @@ public final class Ops {
   public static Var relu(Var a) {
     Backend be = be(a);
     Tensor y = be.relu(a.value);
-    return a.tape.record("relu", y, (u, need) -> new Tensor[] {be.reluBackward(u, y)}, a);
+    return a.tape.record("relu", y, (u, need) -> new Tensor[] {be.reluBackward(u, y)},
+        // the mask is piecewise constant: its derivative is 0 (almost everywhere)
+        (u, out, need) -> new Var[] {mul(u, constantLike(a, be.positiveMask(y), "relu-mask"))}, a);
   }
 
   public static Var tanh(Var a) {
     Backend be = be(a);
     Tensor y = be.tanh(a.value);
     // tanh' = 1 - tanh²
-    return a.tape.record("tanh", y, (u, need) -> new Tensor[] {be.sub(u, be.mul(u, be.square(y)))}, a);
+    return a.tape.record("tanh", y, (u, need) -> new Tensor[] {be.sub(u, be.mul(u, be.square(y)))},
+        (u, out, need) -> new Var[] {sub(u, mul(u, square(out)))}, a);
   }
 
   public static Var sigmoid(Var a) {
@@ -136,7 +224,8 @@ public final class Ops {
     Tensor y = be.sigmoid(a.value);
     // σ' = σ(1 - σ)
     return a.tape.record("sigmoid", y,
-        (u, need) -> new Tensor[] {be.mul(u, be.sub(y, be.square(y)))}, a);
+        (u, need) -> new Tensor[] {be.mul(u, be.sub(y, be.square(y)))},
+        (u, out, need) -> new Var[] {mul(u, sub(out, square(out)))}, a);
   }
 
   public static Var softsign(Var a) {
@@ -144,30 +233,40 @@ public final class Ops {
     Tensor y = be.softsign(a.value);
     // d/dx x/(1+|x|) = 1/(1+|x|)² = (1 - |y|)²
     return a.tape.record("softsign", y,
-        (u, need) -> new Tensor[] {be.mul(u, be.square(be.addScalar(be.neg(be.abs(y)), 1.0)))}, a);
+        (u, need) -> new Tensor[] {be.mul(u, be.square(be.addScalar(be.neg(be.abs(y)), 1.0)))},
+        // |y| = y·sign(y), the sign piecewise constant
+        (u, out, need) -> {
+          Tensor sign = be.addScalar(be.scale(be.positiveMask(y), 2.0), -1.0);
+          Var absY = mul(out, constantLike(a, sign, "softsign-sign"));
+          return new Var[] {mul(u, square(addScalar(scale(absY, -1.0), 1.0)))};
+        }, a);
   }
 
   public static Var softplus(Var a) {
     Backend be = be(a);
     return a.tape.record("softplus", be.softplus(a.value),
-        (u, need) -> new Tensor[] {be.mul(u, be.sigmoid(a.value))}, a);
+        (u, need) -> new Tensor[] {be.mul(u, be.sigmoid(a.value))},
+        (u, out, need) -> new Var[] {mul(u, sigmoid(a))}, a);
   }
 
   public static Var exp(Var a) {
     Backend be = be(a);
     Tensor y = be.exp(a.value);
-    return a.tape.record("exp", y, (u, need) -> new Tensor[] {be.mul(u, y)}, a);
+    return a.tape.record("exp", y, (u, need) -> new Tensor[] {be.mul(u, y)},
+        (u, out, need) -> new Var[] {mul(u, out)}, a);
   }
 
   public static Var log(Var a) {
     Backend be = be(a);
-    return a.tape.record("log", be.log(a.value), (u, need) -> new Tensor[] {be.div(u, a.value)}, a);
+    return a.tape.record("log", be.log(a.value), (u, need) -> new Tensor[] {be.div(u, a.value)},
+        (u, out, need) -> new Var[] {div(u, a)}, a);
   }
 
   public static Var square(Var a) {
     Backend be = be(a);
     return a.tape.record("square", be.square(a.value),
-        (u, need) -> new Tensor[] {be.scale(be.mul(u, a.value), 2.0)}, a);
+        (u, need) -> new Tensor[] {be.scale(be.mul(u, a.value), 2.0)},
+        (u, out, need) -> new Var[] {scale(mul(u, a), 2.0)}, a);
   }
 
   // ---- reductions ------------------------------------------------------------------------
@@ -175,14 +274,16 @@ public final class Ops {
   public static Var sum(Var a) {
     Backend be = be(a);
     return a.tape.record("sum", be.sum(a.value),
-        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0, a.shape()), u)}, a);
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0, a.shape()), u)},
+        (u, out, need) -> new Var[] {mul(constantLike(a, be.full(a.value.dtype(), 1.0, a.shape()), "ones"), u)}, a);
   }
 
   public static Var mean(Var a) {
     Backend be = be(a);
     double n = a.value.size();
     return a.tape.record("mean", be.mean(a.value),
-        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / n, a.shape()), u)}, a);
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / n, a.shape()), u)},
+        (u, out, need) -> new Var[] {mul(constantLike(a, be.full(a.value.dtype(), 1.0 / n, a.shape()), "weights"), u)}, a);
   }
 
   // ---- losses ----------------------------------------------------------------------------
@@ -195,7 +296,12 @@ public final class Ops {
     Backend be = be(logits);
     SoftmaxCrossEntropy r = be.softmaxCrossEntropy(logits.value, labels);
     return logits.tape.record("softmax-cross-entropy", r.loss(),
-        (u, need) -> new Tensor[] {be.softmaxCrossEntropyBackward(r.logProbabilities(), labels, u)}, logits);
+        (u, need) -> new Tensor[] {be.softmaxCrossEntropyBackward(r.logProbabilities(), labels, u)},
+        (u, out, need) -> {
+          Tensor onehot = be.oneHot(labels, (int) logits.shape()[1], logits.value.dtype());
+          Var d = sub(softmax(logits), constantLike(logits, onehot, "targets"));
+          return new Var[] {mul(scale(d, 1.0 / logits.shape()[0]), u)};
+        }, logits);
   }
 
   /**
@@ -221,6 +327,10 @@ public final class Ops {
       Tensor d = be.sub(be.exp(logp), targets);
       if (w != null) d = be.mul(d, w);
       return new Tensor[] {be.mul(be.scale(d, 1.0 / total), u)};
+    }, (u, out, need) -> {
+      Var d = sub(softmax(logits), constantLike(logits, targets, "targets"));
+      if (w != null) d = mul(d, constantLike(logits, w, "weights"));
+      return new Var[] {mul(scale(d, 1.0 / total), u)};
     }, logits);
   }
 
@@ -239,7 +349,8 @@ public final class Ops {
     double rows = logits.shape()[0];
     Tensor loss = be.scale(be.sum(be.sub(be.softplus(logits.value), be.mul(targets, logits.value))), 1.0 / rows);
     return logits.tape.record("sigmoid-cross-entropy", loss,
-        (u, need) -> new Tensor[] {be.mul(be.scale(be.sub(be.sigmoid(logits.value), targets), 1.0 / rows), u)}, logits);
+        (u, need) -> new Tensor[] {be.mul(be.scale(be.sub(be.sigmoid(logits.value), targets), 1.0 / rows), u)},
+        (u, out, need) -> new Var[] {mul(scale(sub(sigmoid(logits), constantLike(logits, targets, "targets")), 1.0 / rows), u)}, logits);
   }
 
   /** Mean over all elements of {@code (prediction − target)²}. */
@@ -248,7 +359,8 @@ public final class Ops {
     Tensor diff = be.sub(prediction.value, target);
     double n = diff.size();
     return prediction.tape.record("mean-squared-error", be.mean(be.square(diff)),
-        (u, need) -> new Tensor[] {be.mul(be.scale(diff, 2.0 / n), u)}, prediction);
+        (u, need) -> new Tensor[] {be.mul(be.scale(diff, 2.0 / n), u)},
+        (u, out, need) -> new Var[] {mul(scale(sub(prediction, constantLike(prediction, target, "targets")), 2.0 / n), u)}, prediction);
   }
 
   // ---- layer building blocks (batch normalization, recurrent layers) -----------------------
@@ -263,7 +375,8 @@ public final class Ops {
     long rows = a.shape()[0];
     return a.tape.record("mean-rows", be.scale(be.sum(a.value, 0, false), 1.0 / rows),
         // every row received the mean with weight 1/rows
-        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / rows, a.shape()), u)}, a);
+        (u, need) -> new Tensor[] {be.mul(be.full(a.value.dtype(), 1.0 / rows, a.shape()), u)},
+        (u, out, need) -> new Var[] {mul(constantLike(a, be.full(a.value.dtype(), 1.0 / rows, a.shape()), "weights"), u)}, a);
   }
 
   /** Element-wise square root; the gradient is infinite at 0, so keep the argument positive (add ε). */
@@ -271,7 +384,8 @@ public final class Ops {
     Backend be = be(a);
     Tensor y = be.sqrt(a.value);
     // d√a = 1 / (2√a)
-    return a.tape.record("sqrt", y, (u, need) -> new Tensor[] {be.div(be.scale(u, 0.5), y)}, a);
+    return a.tape.record("sqrt", y, (u, need) -> new Tensor[] {be.div(be.scale(u, 0.5), y)},
+        (u, out, need) -> new Var[] {div(scale(u, 0.5), out)}, a);
   }
 
   /**
@@ -293,6 +407,11 @@ public final class Ops {
       if (start > 0) g = be.concatColumns(be.zeros(u.dtype(), rows, start), g);
       if (after > 0) g = be.concatColumns(g, be.zeros(u.dtype(), rows, after));
       return new Tensor[] {g};
+    }, (u, out, need) -> {
+      Var g = u;
+      if (start > 0) g = concatColumns(constantLike(x, be.zeros(u.value.dtype(), rows, start), "zeros"), g);
+      if (after > 0) g = concatColumns(g, constantLike(x, be.zeros(u.value.dtype(), rows, after), "zeros"));
+      return new Var[] {g};
     }, x);
   }
 
@@ -314,6 +433,10 @@ public final class Ops {
         (u, need) -> new Tensor[] {
           need[0] ? be.sliceColumns(u, 0, p) : null,
           need[1] ? be.sliceColumns(u, p, q) : null
+        },
+        (u, out, need) -> new Var[] {
+          need[0] ? columns(u, 0, p) : null,
+          need[1] ? columns(u, p, q) : null
         }, a, b);
   }
 

@@ -127,6 +127,16 @@ public final class Tape {
     return add(value, op, inputs, vjp, recording && any);
   }
 
+  /**
+   * Records the result of an operation with both its tensor VJP (used by {@link #backward(Var)})
+   * and its differentiable VJP (used by {@link #backward(Var, boolean)} with {@code createGraph}).
+   */
+  public Var record(String op, Tensor value, Vjp vjp, Vjp.Differentiable differentiableVjp, Var... inputs) {
+    Var v = record(op, value, vjp, inputs);
+    if (v.requiresGrad) v.differentiableVjp = differentiableVjp;
+    return v;
+  }
+
   private Var add(Tensor value, String op, Var[] inputs, Vjp vjp, boolean requiresGrad) {
     Var v = new Var(this, value, op, layer, requiresGrad ? inputs : new Var[0], requiresGrad ? vjp : null, requiresGrad, nodes.size());
     if (recording) nodes.add(v);
@@ -136,6 +146,57 @@ public final class Tape {
   /** The recorded values in creation order (empty for an inference tape). */
   public List<Var> nodes() {
     return Collections.unmodifiableList(nodes);
+  }
+
+  /**
+   * With {@code createGraph} false this is {@link #backward(Var)}. With it true, the gradients
+   * are computed with each operation's {@link Vjp.Differentiable differentiable VJP}, i.e. with
+   * {@link Ops} recorded on this same tape: afterwards {@link Var#gradVar()} holds d(loss)/d(v) as
+   * a recorded value ({@link Var#grad()} is left untouched), and a later {@link #backward(Var)}
+   * of any scalar built from those values differentiates through the backward pass (second
+   * derivatives: Hessian-vector products {@code ∇(∇L·v)}). An operation recorded without a
+   * differentiable VJP fails here with an error naming it.
+   */
+  public void backward(Var loss, boolean createGraph) {
+    if (!createGraph) {
+      backward(loss);
+      return;
+    }
+    if (!recording) throw new IllegalStateException("an inference tape records nothing to differentiate");
+    if (loss.tape != this) throw new IllegalArgumentException("the loss was recorded on a different tape");
+    if (loss.value.size() != 1) {
+      throw new IllegalArgumentException("backward needs a scalar loss, got shape " + Tensor.shapeString(loss.value.shape()));
+    }
+    if (!loss.requiresGrad) return;
+    loss.gradVar = constant(backend.full(loss.value.dtype(), 1.0, loss.value.shape()), "seed");
+    // values recorded by the differentiable VJPs are appended after the loss: iterating by index
+    // from the loss down never visits them
+    for (int i = loss.index; i >= 0; i--) {
+      Var v = nodes.get(i);
+      if (v.gradVar == null || v.vjp == null) continue;
+      if (v.differentiableVjp == null) {
+        throw new UnsupportedOperationException("operation '" + v.op + "'" + (v.layer.isEmpty() ? "" : " in layer " + v.layer)
+            + " has no differentiable VJP: second derivatives (createGraph, Hessian-vector products) are not supported through it");
+      }
+      boolean[] needed = new boolean[v.inputs.length];
+      for (int k = 0; k < needed.length; k++) needed[k] = v.inputs[k].requiresGrad;
+      Var[] grads = v.differentiableVjp.apply(v.gradVar, v, needed);
+      for (int k = 0; k < needed.length; k++) {
+        if (!needed[k]) continue;
+        Var in = v.inputs[k];
+        Var g = grads[k];
+        if (g == null) throw new IllegalStateException(v.op + " gave no differentiable gradient for input " + k);
+        in.gradVar = in.gradVar == null ? g : Ops.add(in.gradVar, g);
+      }
+    }
+  }
+
+  /** Forgets every gradient ({@link Var#grad()} and {@link Var#gradVar()}) computed on this tape. */
+  public void clearGradients() {
+    for (Var v : nodes) {
+      v.grad = null;
+      v.gradVar = null;
+    }
   }
 
   /**

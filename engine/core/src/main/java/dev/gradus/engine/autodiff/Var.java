@@ -16,6 +16,10 @@ public final class Var {
   final boolean requiresGrad;
   final int index;
   Tensor grad;
+  /** The differentiable form of {@link #vjp}, or null when the operation has none. */
+  Vjp.Differentiable differentiableVjp;
+  /** The gradient as a recorded value, after {@code backward(loss, true)}. */
+  Var gradVar;
 
   Var(Tape tape, Tensor value, String op, String layer, Var[] inputs, Vjp vjp, boolean requiresGrad, int index) {
     this.tape = tape;
@@ -35,6 +39,15 @@ public final class Var {
   /** The gradient after {@link Tape#backward}; null when the loss does not depend on this value. */
   public Tensor grad() {
     return grad;
+  }
+
+  /**
+   * The gradient as a value recorded on the same tape, after
+   * {@link Tape#backward(Var, boolean) backward(loss, true)}; differentiating a function of it
+   * gives second derivatives. Null when the loss does not depend on this value.
+   */
+  public Var gradVar() {
+    return gradVar;
   }
 
   public Tape tape() {

@@ -10,4 +10,16 @@ import dev.gradus.engine.tensor.Tensor;
 @FunctionalInterface
 public interface Vjp {
   Tensor[] apply(Tensor upstream, boolean[] needed);
+
+  /**
+   * The same vector-Jacobian product written with {@link Ops} on the tape, so that the gradients
+   * it returns are themselves recorded values that can be differentiated again (double backward,
+   * {@link Tape#backward(Var, boolean)} with {@code createGraph}). {@code output} is the
+   * operation's own recorded result, for rules that read it (tanh, sigmoid, exp, div, ...).
+   * Entries whose {@code needed} flag is false may be null.
+   */
+  @FunctionalInterface
+  interface Differentiable {
+    Var[] apply(Var upstream, Var output, boolean[] needed);
+  }
 }

@@ -220,7 +220,7 @@ public final class Trainer {
           restore(params, best);
           restored = bestEpoch;
         }
-        PhaseResult r = new PhaseResult(phase.name(), epochInPhase, stepInPhase, rule.describe(), restored);
+        PhaseResult r = new PhaseResult(phase.name(), epochInPhase, stepInPhase, rule.describe(), restored, config.stage());
         phaseResults.add(r);
         for (TrainingListener l : listeners) l.onPhaseEnd(r);
       }

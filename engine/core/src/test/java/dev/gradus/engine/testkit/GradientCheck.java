@@ -27,9 +27,20 @@ public final class GradientCheck {
    * coordinate of every input.
    */
   public static Result check(Backend be, Function<List<Var>, Var> f, double h, Input... inputs) {
+    return check(be, () -> Tape.training(be), () -> Tape.inference(be), f, h, inputs);
+  }
+
+  /**
+   * As {@link #check(Backend, Function, double, Input...)} with the analytic pass on a tape from
+   * {@code analyticTapes} and every numeric evaluation on one from {@code numericTapes}: layers
+   * whose output depends on the mode (batch normalization, dropout with a fixed stream) need both
+   * passes in the same mode.
+   */
+  public static Result check(Backend be, java.util.function.Supplier<Tape> analyticTapes, java.util.function.Supplier<Tape> numericTapes,
+      Function<List<Var>, Var> f, double h, Input... inputs) {
     double[][] analytic = new double[inputs.length][];
     try (MemoryScope s = be.openScope()) {
-      Tape tape = Tape.training(be);
+      Tape tape = analyticTapes.get();
       List<Var> vars = new ArrayList<>();
       for (int i = 0; i < inputs.length; i++) vars.add(tape.leaf(be.fromDoubles(inputs[i].values(), inputs[i].shape()), "x" + i));
       Var loss = f.apply(vars);
@@ -46,9 +57,9 @@ public final class GradientCheck {
       for (int k = 0; k < x.length; k++) {
         double orig = x[k];
         x[k] = orig + h;
-        double plus = evaluate(be, f, inputs);
+        double plus = evaluate(be, numericTapes, f, inputs);
         x[k] = orig - h;
-        double minus = evaluate(be, f, inputs);
+        double minus = evaluate(be, numericTapes, f, inputs);
         x[k] = orig;
         double numeric = (plus - minus) / (2 * h);
         double err = Math.abs(analytic[i][k] - numeric) / Math.max(1.0, Math.abs(numeric));
@@ -61,9 +72,9 @@ public final class GradientCheck {
     return new Result(worst, where);
   }
 
-  private static double evaluate(Backend be, Function<List<Var>, Var> f, Input... inputs) {
+  private static double evaluate(Backend be, java.util.function.Supplier<Tape> tapes, Function<List<Var>, Var> f, Input... inputs) {
     try (MemoryScope s = be.openScope()) {
-      Tape tape = Tape.inference(be);
+      Tape tape = tapes.get();
       List<Var> vars = new ArrayList<>();
       for (int i = 0; i < inputs.length; i++) vars.add(tape.constant(be.fromDoubles(inputs[i].values(), inputs[i].shape()), "x" + i));
       return f.apply(vars).value().item();
