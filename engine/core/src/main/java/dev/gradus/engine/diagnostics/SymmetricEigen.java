@@ -6,14 +6,43 @@ import java.util.Arrays;
  * Eigenvalues of a real symmetric matrix by the cyclic Jacobi method, in plain Java doubles. Each
  * sweep annihilates every off-diagonal pair (p, q) once with a plane rotation; sweeps repeat until
  * the off-diagonal Frobenius norm is below {@code 1e-14} of the total norm (or 100 sweeps). Meant
- * for diagnostics on matrices of a few hundred rows (cost about 3n³ per sweep, typically 6-10
- * sweeps); eigenvectors are not accumulated.
+ * for diagnostics and small second-order methods, on matrices of a few hundred rows (cost about
+ * 3n³ per sweep, typically 6-10 sweeps); eigenvectors are accumulated only by {@link #decompose}.
  */
 public final class SymmetricEigen {
   private SymmetricEigen() {}
 
   /** Eigenvalues of the symmetric {@code a} (only read, never modified), in ascending order. */
   public static double[] eigenvalues(double[][] a) {
+    return jacobi(a, false).values();
+  }
+
+  /**
+   * The eigendecomposition {@code A = Q diag(λ) Qᵀ} of the symmetric {@code a}: eigenvalues
+   * ascending, orthonormal eigenvectors in the columns of Q (the rotations accumulated).
+   */
+  public static Decomposition decompose(double[][] a) {
+    return jacobi(a, true);
+  }
+
+  /** Eigenvalues ascending and, when asked for, the eigenvectors as the columns of {@code vectors} (else null). */
+  public record Decomposition(double[] values, double[][] vectors) {
+    /** {@code Σ_i f(λ_i) q_i q_iᵀ b}: a function of the matrix applied to {@code b} (a damped inverse, |A|⁻¹). */
+    public double[] apply(java.util.function.DoubleUnaryOperator f, double[] b) {
+      if (vectors == null) throw new IllegalStateException("eigenvectors were not computed; use SymmetricEigen.decompose");
+      int n = values.length;
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        double c = 0;
+        for (int r = 0; r < n; r++) c += vectors[r][i] * b[r];
+        c *= f.applyAsDouble(values[i]);
+        for (int r = 0; r < n; r++) out[r] += c * vectors[r][i];
+      }
+      return out;
+    }
+  }
+
+  private static Decomposition jacobi(double[][] a, boolean withVectors) {
     int n = a.length;
     double[][] m = new double[n][];
     for (int i = 0; i < n; i++) {
@@ -28,8 +57,13 @@ public final class SymmetricEigen {
         }
       }
     }
+    double[][] v = null;
+    if (withVectors) {
+      v = new double[n][n];
+      for (int i = 0; i < n; i++) v[i][i] = 1;
+    }
     double total = 0;
-    for (double[] row : m) for (double v : row) total += v * v;
+    for (double[] row : m) for (double x : row) total += x * x;
     for (int sweep = 0; sweep < 100; sweep++) {
       double off = 0;
       for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) off += m[i][j] * m[i][j];
@@ -60,13 +94,27 @@ public final class SymmetricEigen {
           }
           m[p][q] = 0;
           m[q][p] = 0;
+          if (v != null) {
+            for (int k = 0; k < n; k++) {
+              double vkp = v[k][p];
+              double vkq = v[k][q];
+              v[k][p] = c * vkp - s * vkq;
+              v[k][q] = s * vkp + c * vkq;
+            }
+          }
         }
       }
     }
-    double[] ev = new double[n];
-    for (int i = 0; i < n; i++) ev[i] = m[i][i];
-    Arrays.sort(ev);
-    return ev;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    Arrays.sort(order, (x, y) -> Double.compare(m[x][x], m[y][y]));
+    double[] values = new double[n];
+    double[][] vectors = v == null ? null : new double[n][n];
+    for (int k = 0; k < n; k++) {
+      values[k] = m[order[k]][order[k]];
+      if (v != null) for (int r = 0; r < n; r++) vectors[r][k] = v[r][order[k]];
+    }
+    return new Decomposition(values, vectors);
   }
 
   /**

@@ -16,6 +16,11 @@ import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
 import dev.gradus.engine.optim.ParameterAverager;
 import dev.gradus.engine.optim.StateDict;
+import dev.gradus.engine.optim.batch.BatchMethod;
+import dev.gradus.engine.optim.batch.BatchState;
+import dev.gradus.engine.optim.batch.Evaluations;
+import dev.gradus.engine.optim.batch.Objective;
+import dev.gradus.engine.curvature.BatchObjective;
 import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.random.RandomStreams;
 import dev.gradus.engine.schedule.MetricDrivenSchedule;
@@ -139,6 +144,17 @@ public final class Trainer {
         DeviceData testData = upload(test)) {
       for (int p = 0; p < phases.size(); p++) {
         Phase phase = phases.get(p);
+        if (phase.isBatchMethod()) {
+          if (state != null) release(state);
+          state = null;
+          long[] counters = {epoch, step};
+          PhaseResult r = runBatchPhase(phase, p, params, split, trainData, validationData, testData, order, history, counters);
+          epoch = (int) counters[0];
+          step = counters[1];
+          phaseResults.add(r);
+          for (TrainingListener l : listeners) l.onPhaseEnd(r);
+          continue;
+        }
         GradientTransform optimizer = phase.optimizer();
         OptimizerState previous = state;
         state = phase.carryState() && previous != null ? optimizer.restore(StateDict.of(previous), params) : optimizer.init(params);
@@ -230,6 +246,108 @@ public final class Trainer {
     TrainingResult result = new TrainingResult(List.copyOf(history), step, List.copyOf(phaseResults));
     for (TrainingListener l : listeners) l.onEnd(result);
     return result;
+  }
+
+  /**
+   * A {@link BatchMethod} phase: the objective is the configured loss on the whole training split
+   * (one {@link BatchObjective}, so one method step per epoch), or on each minibatch when the phase
+   * has a batch-size schedule (then a warning is recorded: line searches and curvature pairs of
+   * batch methods assume a fixed objective). Curricula, continuations, example weights, auxiliary
+   * heads and dropout do not apply (the objective runs in evaluation mode); a curriculum or
+   * continuation set on the trainer is ignored here, with a warning. Evaluation, listeners,
+   * stopping rules and best-epoch restoring work as in a first-order phase. Warnings are appended
+   * to the phase result's stop reason ("…; warning: …") and flagged in the epoch metrics
+   * ({@code batch.minibatch}). {@code counters} holds {epoch, step} across the stage and is updated.
+   */
+  private PhaseResult runBatchPhase(Phase phase, int index, ParameterSet params, Holdout split, DeviceData trainData,
+      DeviceData validationData, DeviceData testData, RandomStream order, List<EpochMetrics> history, long[] counters) {
+    BatchMethod method = phase.batchMethod();
+    StoppingRule rule = phase.stop();
+    for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), index, rule.describe());
+    List<String> warnings = new ArrayList<>();
+    boolean minibatches = phase.batchSize() != null;
+    if (minibatches) {
+      warnings.add(method.describe() + " steps on minibatches: the objective changes at every step, which line searches and curvature"
+          + " estimates assume it does not");
+    }
+    if (curriculum != null) warnings.add("the curriculum does not apply to batch-method phases");
+    if (continuation != null) warnings.add("the continuation does not apply to batch-method phases");
+    BatchState state = method.init(params);
+    BatchObjective full = minibatches ? null : new BatchObjective(backend, model, config.loss(), trainData.features, trainData.labels);
+    int epoch = (int) counters[0];
+    long step = counters[1];
+    Map<String, double[]> best = null;
+    int bestEpoch = 0;
+    int epochInPhase = 0;
+    long stepInPhase = 0;
+    boolean stop = false;
+    while (!stop) {
+      epoch++;
+      epochInPhase++;
+      long t0 = System.nanoTime();
+      int batchSize = minibatches ? batchSize(phase.batchSize(), epochInPhase, split.train().size()) : split.train().size();
+      List<int[]> batches = minibatches ? Minibatches.epoch(split.train().size(), batchSize, config.shuffle(), order) : null;
+      int count = minibatches ? batches.size() : 1;
+      double lossSum = 0;
+      long samples = 0;
+      Evaluations cost = Evaluations.NONE;
+      int b = 0;
+      for (int k = 0; k < count; k++) {
+        b++;
+        step++;
+        stepInPhase++;
+        int rows;
+        try (MemoryScope scope = backend.openScope()) {
+          BatchObjective objective = full;
+          rows = split.train().size();
+          if (minibatches) {
+            Tensor idx = backend.fromInts(batches.get(k));
+            objective = new BatchObjective(backend, model, config.loss(), backend.takeRows(trainData.features, idx),
+                backend.takeRows(trainData.labels, idx));
+            rows = batches.get(k).length;
+          }
+          BatchMethod.Result r = method.step(Objective.of(objective), params, state);
+          state = r.state();
+          if (!Double.isFinite(r.lossBefore())) {
+            throw new NonFiniteValueException(config.stage(), epoch, step, "loss", "the loss", method.describe() + " started from loss " + r.lossBefore());
+          }
+          cost = cost.plus(r.evaluations());
+          lossSum += r.lossBefore();
+          samples += rows;
+          for (TrainingListener l : listeners) l.onStep(new StepEvent(config.stage(), epoch, b, count, step, r.lossBefore(), rows));
+        }
+        if (rule.stopAfterStep(stepInPhase)) {
+          stop = true;
+          break;
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Evaluation val = validationData == null ? null : evaluate(params, validationData);
+      Evaluation ev = evaluate(params, testData);
+      Map<String, Double> values = new java.util.LinkedHashMap<>(method.hyperparameters(state));
+      values.put("batch.values", (double) cost.values());
+      values.put("batch.gradients", (double) cost.gradients());
+      values.put("batch.curvature_products", (double) cost.curvatureProducts());
+      if (minibatches) values.put("batch.minibatch", 1.0);
+      EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / b, ev.loss(), ev.accuracy(), seconds, samples / seconds,
+          phase.name(), val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), batchSize, values);
+      history.add(m);
+      for (TrainingListener l : listeners) l.onEpoch(m);
+      stop |= rule.stopAfterEpoch(m, epochInPhase);
+      if (rule.restoresBest() && rule.isBest(m)) {
+        best = params.snapshot();
+        bestEpoch = epoch;
+      }
+    }
+    int restored = 0;
+    if (rule.restoresBest() && best != null && bestEpoch != epoch) {
+      restore(params, best);
+      restored = bestEpoch;
+    }
+    counters[0] = epoch;
+    counters[1] = step;
+    String reason = rule.describe() + (warnings.isEmpty() ? "" : "; warning: " + String.join("; warning: ", warnings));
+    return new PhaseResult(phase.name(), epochInPhase, stepInPhase, reason, restored, config.stage());
   }
 
   private static Map<String, Double> withValues(Map<String, Double> hyperparameters, Map<String, Double> epochValues) {
@@ -347,7 +465,7 @@ public final class Trainer {
     for (Phase phase : phases) {
       List<String> metrics = new ArrayList<>();
       if (phase.stop().metric() != null) metrics.add(phase.stop().metric());
-      for (MetricDrivenSchedule md : metricDriven(phase.optimizer())) metrics.add(md.metric());
+      if (phase.optimizer() != null) for (MetricDrivenSchedule md : metricDriven(phase.optimizer())) metrics.add(md.metric());
       for (String metric : metrics) {
         EpochMetrics.checkMetricName(metric);
         if (metric.startsWith("validation.") && !haveValidation) {
