@@ -313,6 +313,20 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
         diagnostics = DiagnosticsSpec(everyEpochs, batchSize, jacobianExamples)
     }
 
+    /** The ill-conditioning monitor logged into the run record; null (default): none. See [curvature]. */
+    var curvature: CurvatureSpec? = from.curvature
+
+    /**
+     * Monitor ill-conditioning (section 8.2.1): gᵀg, gᵀHg, the predicted change of a gradient step
+     * and ‖g‖ on the first [batchSize] training examples, at initialization, after every
+     * [everyEpochs]-th epoch and every [everySteps]-th step (0: never); the run record gets them as
+     * `curvature.jsonl`.
+     */
+    @JvmOverloads
+    fun curvature(everyEpochs: Int = 1, everySteps: Int = 0, batchSize: Int = 256) {
+        curvature = CurvatureSpec(everyEpochs, everySteps, batchSize)
+    }
+
     fun build(): TrainSpec = TrainSpec(
         epochs = epochs,
         batchSize = batchSize,
@@ -323,6 +337,7 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
         batchSizeSchedule = batchSizeSchedule,
         loss = loss,
         diagnostics = diagnostics,
+        curvature = curvature,
     )
 }
 

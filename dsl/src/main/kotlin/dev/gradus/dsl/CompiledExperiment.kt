@@ -21,6 +21,8 @@ import dev.gradus.engine.data.FashionMnist
 import dev.gradus.engine.data.Shapeset
 import dev.gradus.engine.data.ShapesetConfig
 import dev.gradus.engine.data.Split
+import dev.gradus.engine.curvature.CurvatureSnapshot
+import dev.gradus.engine.curvature.IllConditioningMonitor
 import dev.gradus.engine.diagnostics.DiagnosticsMonitor
 import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.init.ClassFrequencyBias
@@ -169,7 +171,7 @@ class CompiledExperiment internal constructor(
         AuxiliaryHead(h.after, listOf(Dense(width, numClasses, true, init, Constant.ZEROS)), h.weight)
     }
 
-    /** Whether the optimizer is a [PipelineSpec] (then use [buildPhases]; [buildOptimizer] refuses). */
+    /** Whether the optimizer is a [PipelineSpec] (then use [buildPhases]; [buildOptimizer] refuses, as for a [BatchMethodSpec]). */
     val isPipeline: Boolean get() = spec.optimizer is PipelineSpec
 
     /** Names of the phases [run] trains, in order ("main" for a non-pipeline optimizer). */
@@ -182,6 +184,9 @@ class CompiledExperiment internal constructor(
      */
     fun buildOptimizer(): GradientTransform {
         check(!isPipeline) { "experiment '${spec.name}': the optimizer is a pipeline of ${phaseNames.size} phases; use buildPhases()" }
+        check(spec.optimizer !is BatchMethodSpec) {
+            "experiment '${spec.name}': the optimizer is a batch method (${OptimizerChecks.kind(spec.optimizer)}), not a gradient transform; use buildPhases()"
+        }
         return OptimizerCompiler(spec.seed).transform(spec.optimizer, "optimizer", stepsPerEpoch(0))
     }
 
@@ -194,6 +199,10 @@ class CompiledExperiment internal constructor(
     fun buildPhases(): List<Phase> {
         val c = OptimizerCompiler(spec.seed)
         val o = spec.optimizer
+        if (o is BatchMethodSpec) {
+            // a batch method as the whole optimizer: full batch, train.epochs method steps
+            return listOf(Phase.ofBatchMethod(MAIN_PHASE, c.batchMethod(o, "optimizer"), StoppingRule.epochs(spec.train.epochs)))
+        }
         if (o !is PipelineSpec) {
             return listOf(
                 Phase(
@@ -206,6 +215,10 @@ class CompiledExperiment internal constructor(
             )
         }
         return o.phases.mapIndexed { i, p ->
+            val bm = p.optimizer as? BatchMethodSpec
+            // a batch-method phase is full-batch unless the phase itself sets a batch size (then minibatches, with a warning)
+            if (bm != null) return@mapIndexed Phase.ofBatchMethod(p.name, c.batchMethod(bm, "optimizer.phases[$i].optimizer"), c.stop(p.until))
+                .let { ph -> p.batchSize?.let { ph.withBatchSize(c.schedule(it, null)) } ?: ph }
             Phase(
                 p.name,
                 c.transform(p.optimizer, "optimizer.phases[$i].optimizer", stepsPerEpoch(i)),
@@ -271,6 +284,7 @@ class CompiledExperiment internal constructor(
         listeners: List<TrainingListener> = emptyList(),
         backendOverride: String? = null,
         onDiagnostics: Consumer<DiagnosticsSnapshot>? = null,
+        onCurvature: Consumer<CurvatureSnapshot>? = null,
     ): ExperimentResult {
         require(threads >= 1) { "threads must be >= 1, got $threads" }
         val backendName = backendOverride ?: spec.backend
@@ -295,6 +309,7 @@ class CompiledExperiment internal constructor(
             var scales: List<DataDrivenScaling.LayerScale> = emptyList()
             var gradients: List<DataDrivenScaling.LayerGradient> = emptyList()
             var monitor: DiagnosticsMonitor? = null
+            var curvatureMonitor: IllConditioningMonitor? = null
             val teachers = mutableListOf<ParameterSet>()
             staged.configureTrainer { stage, trainer ->
                 if (stage === main) {
@@ -322,9 +337,25 @@ class CompiledExperiment internal constructor(
             }
             staged.forStage { stage, params ->
                 val d = spec.train.diagnostics
-                if (stage !== main || d == null) return@forStage emptyList()
+                val cv = spec.train.curvature
+                if (stage !== main || (d == null && cv == null)) return@forStage emptyList()
                 // the probe batch: the first examples of what the trainer trains on (after the validation hold-out)
                 val kept = Trainer(backend, model, stage.phases(), stage.config(), streams).holdOutValidation(split.train()).train()
+                val curvatureListeners = if (cv == null) emptyList() else {
+                    if (cv.batchSize > kept.size()) {
+                        throw InvalidSpecException(
+                            listOf(SpecProblem("train.curvature.batchSize", "${cv.batchSize} is larger than the training set (${kept.size()} examples)")),
+                            spec.name,
+                        )
+                    }
+                    val probe = kept.head(cv.batchSize)
+                    val lr = OptimizerCompiler.firstLearningRate(spec.optimizer)
+                    val m = IllConditioningMonitor(backend, model, params, probe.features(), probe.labels(), loss, cv.everyEpochs, cv.everySteps, lr,
+                        onCurvature)
+                    curvatureMonitor = m
+                    listOf(m)
+                }
+                if (d == null) return@forStage curvatureListeners
                 if (d.batchSize > kept.size()) {
                     throw InvalidSpecException(
                         listOf(SpecProblem("train.diagnostics.batchSize", "${d.batchSize} is larger than the training set (${kept.size()} examples)")),
@@ -334,7 +365,7 @@ class CompiledExperiment internal constructor(
                 val probe = kept.head(d.batchSize)
                 val m = DiagnosticsMonitor(backend, model, params, probe.features(), probe.labels(), d.jacobianExamples, d.everyEpochs, loss, onDiagnostics)
                 monitor = m
-                listOf(m)
+                listOf(m) + curvatureListeners
             }
             val outcome = try {
                 staged.run(split.train(), split.test())
@@ -346,6 +377,7 @@ class CompiledExperiment internal constructor(
                     spec.copy(backend = backendName), outcome.stages().last().result(), backend.description(), params.count(), scales,
                     initGradients = gradients,
                     diagnostics = monitor?.snapshots().orEmpty(),
+                    curvature = curvatureMonitor?.snapshots().orEmpty(),
                     stages = outcome.stages(),
                     parameters = ParameterSnapshot.of(params),
                 )
@@ -496,6 +528,8 @@ data class ExperimentResult @JvmOverloads constructor(
     val parameters: ParameterSnapshot? = null,
     /** The signal-propagation snapshots of `train.diagnostics`, in order (empty when the spec has none). */
     val diagnostics: List<DiagnosticsSnapshot> = emptyList(),
+    /** The ill-conditioning snapshots of `train.curvature`, in order (empty when the spec has none). */
+    val curvature: List<CurvatureSnapshot> = emptyList(),
 ) {
     /** Test accuracy after the last epoch. */
     val finalTestAccuracy: Double get() = result.last().testAccuracy()

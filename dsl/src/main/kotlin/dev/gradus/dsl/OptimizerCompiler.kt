@@ -7,6 +7,16 @@ import dev.gradus.engine.optim.GradientNoise
 import dev.gradus.engine.optim.GradientTransform
 import dev.gradus.engine.optim.Optimizers
 import dev.gradus.engine.optim.Transforms
+import dev.gradus.engine.optim.batch.BatchMethod
+import dev.gradus.engine.optim.batch.Bfgs
+import dev.gradus.engine.optim.batch.BlockCoordinateDescent
+import dev.gradus.engine.optim.batch.FlatProblem
+import dev.gradus.engine.optim.batch.HessianFree
+import dev.gradus.engine.optim.batch.Lbfgs
+import dev.gradus.engine.optim.batch.LineSearch
+import dev.gradus.engine.optim.batch.NaturalGradient
+import dev.gradus.engine.optim.batch.Newton
+import dev.gradus.engine.optim.batch.NonlinearConjugateGradient
 import dev.gradus.engine.random.RandomStreams
 import dev.gradus.engine.schedule.ReduceOnPlateau
 import dev.gradus.engine.schedule.Schedule
@@ -71,7 +81,61 @@ internal class OptimizerCompiler(private val seed: Long) {
             }
             FreezeSpec -> Transforms.freeze()
             is PipelineSpec -> throw IllegalArgumentException("$path: a pipeline is not a transform; build its phases")
+            is BatchMethodSpec -> throw IllegalArgumentException(
+                "$path: ${OptimizerChecks.kind(o)} is a batch method, not a gradient transform; build it with batchMethod(...)",
+            )
         }
+    }
+
+    /** [o] as an engine batch method (validated specs only: unknown names throw [IllegalArgumentException]). */
+    fun batchMethod(o: BatchMethodSpec, path: String): BatchMethod = when (o) {
+        is LbfgsSpec -> Lbfgs(
+            o.lr, o.maxIter, o.maxEval ?: (o.maxIter * 5 / 4).coerceAtLeast(1), o.toleranceGrad, o.toleranceChange, o.history,
+            lineSearch(o.lineSearch, strongWolfeC2 = 0.9),
+        )
+        is BfgsSpec -> Bfgs(lineSearch(o.lineSearch, 0.9) ?: LineSearch.fixed(), o.scaleInitial, o.toleranceGrad)
+        is ConjugateGradientSpec -> NonlinearConjugateGradient(
+            when (o.variant) {
+                "polak-ribiere" -> NonlinearConjugateGradient.Beta.POLAK_RIBIERE_PLUS
+                "fletcher-reeves" -> NonlinearConjugateGradient.Beta.FLETCHER_REEVES
+                else -> throw IllegalArgumentException("$path.variant: unknown '${o.variant}'")
+            },
+            lineSearch(o.lineSearch, strongWolfeC2 = 0.1) ?: LineSearch.fixed(), o.restartEvery, o.toleranceGrad,
+        )
+        is NewtonSpec -> when (o.damping) {
+            "none" -> Newton(curvature(o.curvature, path), 0.0, false, false, o.decrease, o.increase, o.minDamping, 1)
+            "fixed" -> Newton(curvature(o.curvature, path), o.alpha, false, false, o.decrease, o.increase, o.minDamping, 1)
+            else -> Newton(curvature(o.curvature, path), o.alpha, true, false, o.decrease, o.increase, o.minDamping, o.maxTrials)
+        }
+        is SaddleFreeNewtonSpec -> when (o.damping) {
+            "fixed" -> Newton(FlatProblem.Curvature.HESSIAN, o.alpha, false, true, o.decrease, o.increase, o.minDamping, 1)
+            else -> Newton(FlatProblem.Curvature.HESSIAN, o.alpha, true, true, o.decrease, o.increase, o.minDamping, o.maxTrials)
+        }
+        is HessianFreeSpec -> HessianFree(curvature(o.curvature, path), o.damping, o.cgIterations, o.cgTolerance, o.warmStart)
+        is NaturalGradientSpec -> NaturalGradient(
+            o.lr, o.damping,
+            if (o.fisher == "empirical") FlatProblem.Curvature.EMPIRICAL_FISHER else FlatProblem.Curvature.FISHER,
+            if (o.solver == "explicit") NaturalGradient.Solver.EXPLICIT else NaturalGradient.Solver.CONJUGATE_GRADIENT,
+            o.cgIterations, o.cgTolerance,
+        )
+        is BlockCoordinateSpec -> when (val inner = o.inner) {
+            is BatchMethodSpec -> BlockCoordinateDescent.of(o.blocks, batchMethod(inner, "$path.inner"), o.innerSteps)
+            else -> BlockCoordinateDescent.of(o.blocks, transform(inner, "$path.inner", null), o.innerSteps)
+        }
+    }
+
+    private fun lineSearch(name: String, strongWolfeC2: Double): LineSearch? = when (name) {
+        "strong-wolfe" -> LineSearch.strongWolfe(1e-4, strongWolfeC2, 1e-9, 25)
+        "armijo" -> LineSearch.armijo()
+        "exact" -> LineSearch.exact(1e-6, 20)
+        "none" -> null
+        else -> throw IllegalArgumentException("unknown line search '$name'")
+    }
+
+    private fun curvature(name: String, path: String): FlatProblem.Curvature = when (name) {
+        "hessian" -> FlatProblem.Curvature.HESSIAN
+        "gauss-newton" -> FlatProblem.Curvature.GAUSS_NEWTON
+        else -> throw IllegalArgumentException("$path.curvature: unknown '$name'")
     }
 
     /** [s] as an engine schedule; [stepsPerEpoch] serves [PerEpochSchedule]. */
@@ -112,6 +176,33 @@ internal class OptimizerCompiler(private val seed: Long) {
                 s.cooldown,
                 s.minValue,
             )
+        }
+    }
+
+    companion object {
+        /**
+         * The learning rate ε the optimizer (a pipeline: its first phase) uses at its first step,
+         * for the ill-conditioning monitor's first prediction before any epoch reported "lr";
+         * NaN when there is none (groups, batch methods without a step length).
+         */
+        fun firstLearningRate(o: OptimizerSpec): Double {
+            fun at0(x: ScheduleSpec): Double = runCatching { OptimizerCompiler(0).schedule(x, 1).at(0) }.getOrDefault(Double.NaN)
+            return when (o) {
+                is SgdSpec -> at0(o.lr)
+                is MomentumSpec -> at0(o.lr)
+                is NesterovBookSpec -> at0(o.lr)
+                is AdagradSpec -> at0(o.lr)
+                is RmspropSpec -> at0(o.lr)
+                is RmspropNesterovSpec -> at0(o.lr)
+                is AdamSpec -> at0(o.lr)
+                is AdamWSpec -> at0(o.lr)
+                is AdadeltaSpec -> at0(o.lr)
+                is LbfgsSpec -> o.lr
+                is NaturalGradientSpec -> o.lr
+                is ChainSpec -> o.transforms.map { firstLearningRate(it) }.firstOrNull { !it.isNaN() } ?: Double.NaN
+                is PipelineSpec -> o.phases.firstOrNull()?.let { firstLearningRate(it.optimizer) } ?: Double.NaN
+                else -> Double.NaN
+            }
         }
     }
 

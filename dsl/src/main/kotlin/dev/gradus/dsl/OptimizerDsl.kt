@@ -272,3 +272,88 @@ fun pipeline(block: Consumer<PipelineBuilder>): PipelineSpec = PipelineBuilder()
 
 /** A pipeline of phases built elsewhere. */
 fun pipeline(vararg phases: PhaseSpec): PipelineSpec = PipelineSpec(phases.toList())
+
+// ---- batch and second-order methods ----------------------------------------------------------
+//
+// Each is a whole optimizer: `optimizer = lbfgs()`, or a pipeline phase's optimizer
+// `phase("lbfgs", epochs = 3) { lbfgs() }`; never inside chain(...) or groups { }. A phase runs it
+// on the full training set (one method step per epoch) unless the phase sets a batch size.
+
+/** L-BFGS as torch.optim.LBFGS (section 8.6.3): [maxIter] iterations per step, [history] pairs, [lineSearch] "strong-wolfe" or "none". */
+@JvmOverloads
+fun lbfgs(
+    lr: Double = 1.0,
+    history: Int = 10,
+    maxIter: Int = 20,
+    lineSearch: String = "strong-wolfe",
+    maxEval: Int? = null,
+    toleranceGrad: Double = 1e-7,
+    toleranceChange: Double = 1e-9,
+): LbfgsSpec = LbfgsSpec(lr, history, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearch)
+
+/** BFGS with a dense inverse Hessian (section 8.6.3); small models only. */
+@JvmOverloads
+fun bfgs(lineSearch: String = "strong-wolfe", scaleInitial: Boolean = true, toleranceGrad: Double = 1e-10): BfgsSpec =
+    BfgsSpec(lineSearch, scaleInitial, toleranceGrad)
+
+/** Nonlinear conjugate gradient (section 8.6.2): [variant] "polak-ribiere" (PR+) or "fletcher-reeves". */
+@JvmOverloads
+fun conjugateGradient(
+    variant: String = "polak-ribiere",
+    lineSearch: String = "strong-wolfe",
+    restartEvery: Int = 0,
+    toleranceGrad: Double = 1e-10,
+): ConjugateGradientSpec = ConjugateGradientSpec(variant, lineSearch, restartEvery, toleranceGrad)
+
+/** Newton's method (section 8.6.1), [damping] "none", "fixed" or "levenberg-marquardt" from [alpha]; small models only. */
+@JvmOverloads
+fun newton(
+    damping: String = "levenberg-marquardt",
+    alpha: Double = 1e-3,
+    curvature: String = "hessian",
+    decrease: Double = 1.0 / 3,
+    increase: Double = 10.0,
+    minDamping: Double = 1e-12,
+    maxTrials: Int = 10,
+): NewtonSpec = NewtonSpec(damping, alpha, curvature, decrease, increase, minDamping, maxTrials)
+
+/** Saddle-free Newton (Dauphin et al. 2014): |H| + αI, [damping] "fixed" or "levenberg-marquardt". */
+@JvmOverloads
+fun saddleFreeNewton(
+    damping: String = "fixed",
+    alpha: Double = 1e-3,
+    decrease: Double = 1.0 / 3,
+    increase: Double = 10.0,
+    minDamping: Double = 1e-12,
+    maxTrials: Int = 10,
+): SaddleFreeNewtonSpec = SaddleFreeNewtonSpec(damping, alpha, decrease, increase, minDamping, maxTrials)
+
+/** Hessian-free optimization (Martens 2010): CG on Gauss-Newton products, λ starting at [damping]. */
+@JvmOverloads
+fun hessianFree(
+    damping: Double = 1.0,
+    cgIterations: Int = 50,
+    curvature: String = "gauss-newton",
+    cgTolerance: Double = 1e-4,
+    warmStart: Double = 0.95,
+): HessianFreeSpec = HessianFreeSpec(damping, cgIterations, curvature, cgTolerance, warmStart)
+
+/** Natural gradient: `θ ← θ − lr (F + λI)⁻¹ g`, [fisher] "model" or "empirical", [solver] "cg" or "explicit". */
+@JvmOverloads
+fun naturalGradient(
+    lr: Double = 1.0,
+    damping: Double = 1e-3,
+    fisher: String = "model",
+    solver: String = "cg",
+    cgIterations: Int = 100,
+    cgTolerance: Double = 1e-10,
+): NaturalGradientSpec = NaturalGradientSpec(lr, damping, fisher, solver, cgIterations, cgTolerance)
+
+/**
+ * Block coordinate descent (section 8.7.2): each step sweeps [blocks] (lists of path globs) in
+ * order, [innerSteps] steps of [inner] on one block at a time:
+ * `blockCoordinate(blocks = listOf(listOf("layers.0.*"), listOf("layers.1.*")), inner = lbfgs(maxIter = 5))`.
+ */
+@JvmOverloads
+fun blockCoordinate(blocks: List<List<String>>, inner: OptimizerSpec = lbfgs(), innerSteps: Int = 1): BlockCoordinateSpec =
+    BlockCoordinateSpec(blocks, inner, innerSteps)

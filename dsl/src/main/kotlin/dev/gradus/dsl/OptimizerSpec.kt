@@ -275,3 +275,141 @@ data class EarlyStoppingStop @JvmOverloads constructor(
     val maxEpochs: Int,
     val minDelta: Double = 0.0,
 ) : StopSpec
+
+// ---- batch and second-order methods (section 8.5-8.7) ----------------------------------------
+
+/**
+ * A batch method: it needs the objective itself (values at trial points, curvature-vector
+ * products), not just a gradient, so it is a whole optimizer (the top level, a pipeline phase's
+ * optimizer, or [BlockCoordinateSpec.inner]) and never a member of a chain or a parameter group.
+ * Each compiles to an engine `dev.gradus.engine.optim.batch.BatchMethod`; the trainer runs it on
+ * the whole training set (one method step per epoch), or on minibatches when the phase sets a
+ * batch size (recorded with a warning in the phase's stop reason).
+ *
+ * Line searches (`lineSearch`): `"strong-wolfe"` (Nocedal & Wright Alg. 3.5/3.6, torch's),
+ * `"armijo"` (backtracking), `"exact"` (secant steps on φ', for near-quadratic objectives) or
+ * `"none"` (fixed step).
+ */
+@Serializable
+sealed interface BatchMethodSpec : OptimizerSpec
+
+/**
+ * `"lbfgs"`: L-BFGS (section 8.6.3) as torch.optim.LBFGS: [maxIter] iterations per step (per
+ * epoch in a full-batch phase), at most [maxEval] function evaluations (null: `maxIter * 5 / 4`),
+ * [history] curvature pairs, step [lr], tolerances [toleranceGrad] and [toleranceChange].
+ */
+@Serializable
+@SerialName("lbfgs")
+data class LbfgsSpec @JvmOverloads constructor(
+    val lr: Double = 1.0,
+    val history: Int = 10,
+    val maxIter: Int = 20,
+    val maxEval: Int? = null,
+    val toleranceGrad: Double = 1e-7,
+    val toleranceChange: Double = 1e-9,
+    val lineSearch: String = "strong-wolfe",
+) : BatchMethodSpec
+
+/** `"bfgs"`: BFGS with a dense inverse-Hessian approximation (section 8.6.3; n² memory, small models only). */
+@Serializable
+@SerialName("bfgs")
+data class BfgsSpec @JvmOverloads constructor(
+    val lineSearch: String = "strong-wolfe",
+    val scaleInitial: Boolean = true,
+    val toleranceGrad: Double = 1e-10,
+) : BatchMethodSpec
+
+/**
+ * `"conjugate-gradient"`: nonlinear conjugate gradient (section 8.6.2), [variant]
+ * `"polak-ribiere"` (PR+, the default) or `"fletcher-reeves"`, restarted every [restartEvery]
+ * steps (0: every n, the number of parameters), strong Wolfe with c2 = 0.1 by default.
+ */
+@Serializable
+@SerialName("conjugate-gradient")
+data class ConjugateGradientSpec @JvmOverloads constructor(
+    val variant: String = "polak-ribiere",
+    val lineSearch: String = "strong-wolfe",
+    val restartEvery: Int = 0,
+    val toleranceGrad: Double = 1e-10,
+) : BatchMethodSpec
+
+/**
+ * `"newton"`: Newton's method (section 8.6.1) on [curvature] (`"hessian"` or `"gauss-newton"`),
+ * n×n and a Cholesky solve per step (small models only). [damping]: `"none"` (α = 0, plain
+ * Newton), `"fixed"` (H + αI, α = [alpha]) or `"levenberg-marquardt"` (α from [alpha], ×[decrease]
+ * after a step that lowers J, ×[increase] and retried, at most [maxTrials] times, after one that
+ * does not; never below [minDamping]).
+ */
+@Serializable
+@SerialName("newton")
+data class NewtonSpec @JvmOverloads constructor(
+    val damping: String = "levenberg-marquardt",
+    val alpha: Double = 1e-3,
+    val curvature: String = "hessian",
+    val decrease: Double = 1.0 / 3,
+    val increase: Double = 10.0,
+    val minDamping: Double = 1e-12,
+    val maxTrials: Int = 10,
+) : BatchMethodSpec
+
+/**
+ * `"saddle-free-newton"`: Newton on |H| (Dauphin et al. 2014): `Δθ = −Σ qᵢᵀg / (|λᵢ| + α) qᵢ`, so
+ * directions of negative curvature are followed downhill. [damping] `"fixed"` or
+ * `"levenberg-marquardt"`, the other fields as [NewtonSpec].
+ */
+@Serializable
+@SerialName("saddle-free-newton")
+data class SaddleFreeNewtonSpec @JvmOverloads constructor(
+    val damping: String = "fixed",
+    val alpha: Double = 1e-3,
+    val decrease: Double = 1.0 / 3,
+    val increase: Double = 10.0,
+    val minDamping: Double = 1e-12,
+    val maxTrials: Int = 10,
+) : BatchMethodSpec
+
+/**
+ * `"hessian-free"`: truncated Newton (Martens 2010): at most [cgIterations] conjugate-gradient
+ * iterations on `(C + λI) d = −g` with curvature products only ([curvature] `"gauss-newton"`, the
+ * default, or `"hessian"`), relative tolerance [cgTolerance], warm-started from [warmStart] × the
+ * previous solution; λ starts at [damping] and adapts by the Levenberg–Marquardt rule.
+ */
+@Serializable
+@SerialName("hessian-free")
+data class HessianFreeSpec @JvmOverloads constructor(
+    val damping: Double = 1.0,
+    val cgIterations: Int = 50,
+    val curvature: String = "gauss-newton",
+    val cgTolerance: Double = 1e-4,
+    val warmStart: Double = 0.95,
+) : BatchMethodSpec
+
+/**
+ * `"natural-gradient"`: `θ ← θ − lr (F + λI)⁻¹ g` (Amari 1998) with [fisher]
+ * `"model"` (the model's predictive Fisher) or `"empirical"`, [damping] λ, solved by [solver]
+ * `"cg"` (at most [cgIterations], relative tolerance [cgTolerance]) or `"explicit"` (tiny models).
+ */
+@Serializable
+@SerialName("natural-gradient")
+data class NaturalGradientSpec @JvmOverloads constructor(
+    val lr: Double = 1.0,
+    val damping: Double = 1e-3,
+    val fisher: String = "model",
+    val solver: String = "cg",
+    val cgIterations: Int = 100,
+    val cgTolerance: Double = 1e-10,
+) : BatchMethodSpec
+
+/**
+ * `"block-coordinate"`: block coordinate descent (section 8.7.2): one step is a sweep over
+ * [blocks] in order (each a list of path globs, e.g. `["layers.0.*"]`), minimizing over one block
+ * with the others fixed by [innerSteps] steps of [inner] (a batch method, or a first-order
+ * optimizer stepping on the objective's gradient). A parameter in no block never changes.
+ */
+@Serializable
+@SerialName("block-coordinate")
+data class BlockCoordinateSpec @JvmOverloads constructor(
+    val blocks: List<List<String>>,
+    val inner: OptimizerSpec,
+    val innerSteps: Int = 1,
+) : BatchMethodSpec

@@ -102,6 +102,13 @@ internal class OptimizerChecks(
     /** The training settings that concern the [optimizer]: the batch-size schedule and evaluating averages. */
     fun checkTrain(optimizer: OptimizerSpec) {
         train.batchSizeSchedule?.let { checkBatchSize(it, "train.batchSizeSchedule") }
+        if (optimizer is BatchMethodSpec && train.batchSizeSchedule != null) {
+            problem(
+                "train.batchSizeSchedule",
+                "${kind(optimizer)} as the whole optimizer trains on the full batch; to step on minibatches, make it a pipeline " +
+                    "phase with its own batch size: pipeline { phase(\"${kind(optimizer)}\", epochs = 3, batchSize = fixed(256.0)) { ... } }",
+            )
+        }
         if (train.evaluateAveraged && !hasAverager(optimizer)) {
             problem(
                 "train.evaluateAveraged",
@@ -131,7 +138,10 @@ internal class OptimizerChecks(
                 checkSlot(phase.optimizer, "$pp.optimizer", Where(fixedBatch = batch == null || batch is ConstantSchedule), parameters)
             }
             checkStop(phase.until, "$pp.until")
-            if (phase.carryState) {
+            if (phase.carryState && (phase.optimizer is BatchMethodSpec || p.phases.getOrNull(i - 1)?.optimizer is BatchMethodSpec)) {
+                problem("$pp.carryState", "a batch method (${kind(if (phase.optimizer is BatchMethodSpec) phase.optimizer else p.phases[i - 1].optimizer)}) " +
+                    "keeps no state another phase can carry; set carryState = false")
+            } else if (phase.carryState) {
                 if (i == 0) {
                     problem("$pp.carryState", "the first phase has no previous optimizer state to carry")
                 } else {
@@ -341,8 +351,15 @@ internal class OptimizerChecks(
             is EmaSpec -> h(o.decay, "decay", Need.UNIT_CLOSED)
             is ChainSpec -> {
                 if (o.transforms.isEmpty()) problem("$path.transforms", "a chain needs at least one transform")
-                o.transforms.forEachIndexed { i, t -> checkNode(t, "$path.transforms[$i]", where, params) }
+                o.transforms.forEachIndexed { i, t ->
+                    if (t is BatchMethodSpec) {
+                        problem("$path.transforms[$i]", notInCombinator(t, "a chain"))
+                    } else {
+                        checkNode(t, "$path.transforms[$i]", where, params)
+                    }
+                }
             }
+            is BatchMethodSpec -> checkBatchMethod(o, path, params)
             is GroupsSpec -> checkGroups(o, path, where, params)
             FreezeSpec -> Unit
             is PipelineSpec -> problem(
@@ -404,16 +421,111 @@ internal class OptimizerChecks(
                     },
                 )
             }
-            checkSlot(group.optimizer, "$path.groups[$i].optimizer", where, mine)
+            if (group.optimizer is BatchMethodSpec) {
+                problem("$path.groups[$i].optimizer", notInCombinator(group.optimizer, "a parameter group"))
+            } else {
+                checkSlot(group.optimizer, "$path.groups[$i].optimizer", where, mine)
+            }
         }
         val unclaimed = claimed?.get(-1) ?: emptyList()
-        if (g.otherwise != null) {
+        if (g.otherwise is BatchMethodSpec) {
+            problem("$path.otherwise", notInCombinator(g.otherwise, "a parameter group"))
+        } else if (g.otherwise != null) {
             checkSlot(g.otherwise, "$path.otherwise", where, claimed?.let { unclaimed })
         } else if (unclaimed.isNotEmpty()) {
             problem(
                 "$path.otherwise",
                 "is not set, but no group claims ${unclaimed.joinToString()}; add otherwise = ... or a group whose pattern matches them",
             )
+        }
+    }
+
+    // ---- batch methods -------------------------------------------------------------------------
+
+    private fun notInCombinator(o: OptimizerSpec, where: String) =
+        "${kind(o)} is a batch method: it needs the objective itself (values at trial points, curvature products), not a " +
+            "gradient, so it cannot be a member of $where; use it as the whole optimizer (optimizer = ${kind(o)}(...)) or as " +
+            "a pipeline phase's optimizer (phase(\"${kind(o)}\", epochs = 3) { ${kind(o)}(...) })"
+
+    private fun checkBatchMethod(o: BatchMethodSpec, path: String, params: List<String>?) {
+        fun positive(v: Double, field: String) { if (!(v > 0 && v.isFinite())) problem("$path.$field", "must be > 0 and finite, got $v") }
+        fun nonNegative(v: Double, field: String) { if (!(v >= 0 && v.isFinite())) problem("$path.$field", "must be >= 0 and finite, got $v") }
+        fun atLeastOne(v: Int, field: String) { if (v < 1) problem("$path.$field", "must be >= 1, got $v") }
+        fun oneOf(v: String, field: String, allowed: List<String>) {
+            if (v !in allowed) problem("$path.$field", "must be one of ${allowed.joinToString { "\"$it\"" }}, got \"$v\"")
+        }
+        fun adaptive(decrease: Double, increase: Double, minDamping: Double, maxTrials: Int) {
+            if (!(decrease > 0 && decrease < 1)) problem("$path.decrease", "must be in (0, 1), got $decrease")
+            if (!(increase > 1 && increase.isFinite())) problem("$path.increase", "must be > 1 and finite, got $increase")
+            nonNegative(minDamping, "minDamping")
+            atLeastOne(maxTrials, "maxTrials")
+        }
+        when (o) {
+            is LbfgsSpec -> {
+                positive(o.lr, "lr")
+                atLeastOne(o.history, "history")
+                atLeastOne(o.maxIter, "maxIter")
+                o.maxEval?.let { atLeastOne(it, "maxEval") }
+                nonNegative(o.toleranceGrad, "toleranceGrad")
+                nonNegative(o.toleranceChange, "toleranceChange")
+                oneOf(o.lineSearch, "lineSearch", LINE_SEARCHES)
+            }
+            is BfgsSpec -> {
+                oneOf(o.lineSearch, "lineSearch", LINE_SEARCHES)
+                nonNegative(o.toleranceGrad, "toleranceGrad")
+            }
+            is ConjugateGradientSpec -> {
+                oneOf(o.variant, "variant", listOf("polak-ribiere", "fletcher-reeves"))
+                oneOf(o.lineSearch, "lineSearch", LINE_SEARCHES)
+                if (o.restartEvery < 0) problem("$path.restartEvery", "must be >= 0 (0: every n steps), got ${o.restartEvery}")
+                nonNegative(o.toleranceGrad, "toleranceGrad")
+            }
+            is NewtonSpec -> {
+                oneOf(o.damping, "damping", listOf("none", "fixed", "levenberg-marquardt"))
+                oneOf(o.curvature, "curvature", listOf("hessian", "gauss-newton"))
+                nonNegative(o.alpha, "alpha")
+                if (o.damping == "levenberg-marquardt") adaptive(o.decrease, o.increase, o.minDamping, o.maxTrials)
+            }
+            is SaddleFreeNewtonSpec -> {
+                oneOf(o.damping, "damping", listOf("fixed", "levenberg-marquardt"))
+                positive(o.alpha, "alpha")
+                if (o.damping == "levenberg-marquardt") adaptive(o.decrease, o.increase, o.minDamping, o.maxTrials)
+            }
+            is HessianFreeSpec -> {
+                nonNegative(o.damping, "damping")
+                atLeastOne(o.cgIterations, "cgIterations")
+                oneOf(o.curvature, "curvature", listOf("gauss-newton", "hessian"))
+                positive(o.cgTolerance, "cgTolerance")
+                if (!(o.warmStart >= 0 && o.warmStart <= 1)) problem("$path.warmStart", "must be in [0, 1], got ${o.warmStart}")
+            }
+            is NaturalGradientSpec -> {
+                positive(o.lr, "lr")
+                oneOf(o.fisher, "fisher", listOf("model", "empirical"))
+                oneOf(o.solver, "solver", listOf("cg", "explicit"))
+                if (o.solver == "explicit") positive(o.damping, "damping") else nonNegative(o.damping, "damping")
+                atLeastOne(o.cgIterations, "cgIterations")
+                positive(o.cgTolerance, "cgTolerance")
+            }
+            is BlockCoordinateSpec -> {
+                atLeastOne(o.innerSteps, "innerSteps")
+                if (o.blocks.isEmpty()) problem("$path.blocks", "needs at least one block, e.g. listOf(listOf(\"layers.0.*\"))")
+                o.blocks.forEachIndexed { i, block ->
+                    if (block.isEmpty()) problem("$path.blocks[$i]", "a block needs at least one path pattern")
+                    block.forEachIndexed { j, pattern ->
+                        if (!PathPattern.isValid(pattern)) problem("$path.blocks[$i][$j]", "malformed path pattern '$pattern'")
+                    }
+                    if (params != null && block.isNotEmpty() && block.all { PathPattern.isValid(it) } &&
+                        params.none { p -> block.any { PathPattern.of(it).matches(p) } }
+                    ) {
+                        problem("$path.blocks[$i]", "block ${block} matches no parameter of the model (parameters: ${params.joinToString()})")
+                    }
+                }
+                when (val inner = o.inner) {
+                    is PipelineSpec -> problem("$path.inner", "a pipeline cannot be the inner method of block coordinate descent")
+                    is BatchMethodSpec -> checkBatchMethod(inner, "$path.inner", null)
+                    else -> checkSlot(inner, "$path.inner", Where(fixedBatch = false), null)
+                }
+            }
         }
     }
 
@@ -615,7 +727,7 @@ internal class OptimizerChecks(
         /** Whether [o] updates the parameters by itself (an optimizer, groups, freeze) rather than transforming gradients. */
         fun isStepper(o: OptimizerSpec): Boolean = when (o) {
             is SgdSpec, is MomentumSpec, is NesterovBookSpec, is AdagradSpec, is RmspropSpec, is RmspropNesterovSpec,
-            is AdamSpec, is AdamWSpec, is AdadeltaSpec, is GroupsSpec, FreezeSpec,
+            is AdamSpec, is AdamWSpec, is AdadeltaSpec, is GroupsSpec, FreezeSpec, is BatchMethodSpec,
             -> true
             else -> false
         }
@@ -652,7 +764,18 @@ internal class OptimizerChecks(
             is GroupsSpec -> "groups"
             FreezeSpec -> "freeze"
             is PipelineSpec -> "pipeline"
+            is LbfgsSpec -> "lbfgs"
+            is BfgsSpec -> "bfgs"
+            is ConjugateGradientSpec -> "conjugateGradient"
+            is NewtonSpec -> "newton"
+            is SaddleFreeNewtonSpec -> "saddleFreeNewton"
+            is HessianFreeSpec -> "hessianFree"
+            is NaturalGradientSpec -> "naturalGradient"
+            is BlockCoordinateSpec -> "blockCoordinate"
         }
+
+        /** The line searches a batch method's `lineSearch` names. */
+        val LINE_SEARCHES = listOf("strong-wolfe", "armijo", "exact", "none")
 
         /**
          * The shape of the engine transform [o] compiles to: kinds, nesting, and the links the

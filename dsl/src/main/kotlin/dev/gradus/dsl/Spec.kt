@@ -298,6 +298,24 @@ data class TrainSpec @JvmOverloads constructor(
     @OptIn(ExperimentalSerializationApi::class)
     @EncodeDefault(EncodeDefault.Mode.NEVER)
     val diagnostics: DiagnosticsSpec? = null,
+    /** The ill-conditioning monitor (gᵀg, gᵀHg; null: none; then left out of the JSON). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val curvature: CurvatureSpec? = null,
+)
+
+/**
+ * The ill-conditioning monitor of section 8.2.1 (engine `IllConditioningMonitor`): on a fixed
+ * probe batch, the first [batchSize] training examples after the validation hold-out, it measures
+ * `gᵀg`, `gᵀHg` (one exact Hessian-vector product), the predicted change `−ε gᵀg + ½ ε² gᵀHg` of
+ * a gradient step at the learning rate ε in force, and `‖g‖`: at initialization, after every
+ * [everyEpochs]-th epoch (0: never) and after every [everySteps]-th optimizer step (0: never).
+ */
+@Serializable
+data class CurvatureSpec @JvmOverloads constructor(
+    val everyEpochs: Int = 1,
+    val everySteps: Int = 0,
+    val batchSize: Int = 256,
 )
 
 /**

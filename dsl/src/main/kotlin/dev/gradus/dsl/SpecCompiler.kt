@@ -401,8 +401,11 @@ object SpecCompiler {
                     when (val o = p.optimizer) {
                         null -> if (spec.optimizer is PipelineSpec) {
                             problem("$path.optimizer", "the experiment's optimizer is a pipeline; give pre-training its own optimizer")
+                        } else if (spec.optimizer is BatchMethodSpec) {
+                            problem("$path.optimizer", "the experiment's optimizer is a batch method; give pre-training a first-order optimizer")
                         }
                         is PipelineSpec -> problem("$path.optimizer", "a pre-training stage takes one optimizer, not a pipeline")
+                        is BatchMethodSpec -> problem("$path.optimizer", "a pre-training stage takes a first-order optimizer, not a batch method")
                         else -> optimizerChecks.check(o)
                     }
                     if (spec.model.transfers.isNotEmpty()) problem("model.transfers", "copying layers from a run and greedy pre-training both set the initial layers; use one")
@@ -500,7 +503,19 @@ object SpecCompiler {
             }
             if (t.evalBatchSize <= 0) problem("train.evalBatchSize", "must be > 0, got ${t.evalBatchSize}")
             t.diagnostics?.let { checkDiagnostics(it, trainSize, kept) }
+            t.curvature?.let { checkCurvature(it, trainSize, kept) }
             optimizerChecks.checkTrain(spec.optimizer)
+        }
+
+        private fun checkCurvature(c: CurvatureSpec, trainSize: Long, kept: Long) {
+            if (c.everyEpochs < 0) problem("train.curvature.everyEpochs", "must be >= 0 (0: not per epoch), got ${c.everyEpochs}")
+            if (c.everySteps < 0) problem("train.curvature.everySteps", "must be >= 0 (0: not per step), got ${c.everySteps}")
+            if (c.batchSize < 1) {
+                problem("train.curvature.batchSize", "must be >= 1, got ${c.batchSize}")
+            } else if (kept > 0 && c.batchSize > kept) {
+                val what = if (kept == trainSize) "$trainSize examples" else "$kept examples after holding out ${trainSize - kept} for validation"
+                problem("train.curvature.batchSize", "${c.batchSize} is larger than the training set ($what)")
+            }
         }
 
         private fun checkDiagnostics(d: DiagnosticsSpec, trainSize: Long, kept: Long) {

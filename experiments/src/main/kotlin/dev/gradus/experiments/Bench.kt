@@ -3,9 +3,10 @@ package dev.gradus.experiments
 import dev.gradus.engine.nn.Model
 import dev.gradus.engine.optim.Optimizers
 import dev.gradus.engine.random.RandomStream
+import dev.gradus.engine.tensor.Backend
+import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.Device
 import dev.gradus.engine.train.TrainingStep
-import dev.gradus.engine.pytorch.PyTorchBackend
 import java.io.PrintStream
 import java.nio.file.Files
 import java.nio.file.Path
@@ -16,13 +17,15 @@ import java.util.concurrent.TimeUnit
  * cross-entropy, SGD lr 0.01) on synthetic data, the same workload as the PyTorch peer's
  * `torch_mlp.py`, which runs right after in the same command when installed. Gradus and
  * PyTorch run one after the other, never at once (2 cores), alternating for [rounds] rounds;
- * the report gives each side's median and the ratio.
+ * the report gives each side's median and the ratio. `--backend NAME` picks the Gradus backend
+ * (default pytorch; nd4j, reference).
  */
 class Bench(private val out: PrintStream, private val err: PrintStream) {
     fun run(o: Options): Int {
         val what = o.positional.singleOrNull() ?: throw UsageException("bench needs a workload: mlp")
         if (what != "mlp") throw UsageException("unknown benchmark '$what' (known: mlp)")
         val threads = o.int("--threads", 1)
+        val backend = o.string("--backend") ?: Backends.DEFAULT
         val batch = o.int("--batch", 128)
         val warmup = o.double("--warmup", 2.0)
         val measure = o.double("--measure", 8.0)
@@ -37,11 +40,11 @@ class Bench(private val out: PrintStream, private val err: PrintStream) {
         val gradus = mutableListOf<Double>()
         val torch = mutableListOf<Double>()
         var torchName = "pytorch"
-        PyTorchBackend(Device.CPU, threads).use { be ->
+        Backends.create(backend, Device.CPU, threads).use { be ->
             for (r in 1..rounds) {
                 val g = gradusMlp(be, threads, batch, warmup, measure, checks)
                 gradus += g
-                out.println("RESULT gradus-pytorch_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r, ${be.description()}, checks ${if (checks) "on" else "off"})".format(g))
+                out.println("RESULT gradus-${be.name()}_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r, ${be.description()}, checks ${if (checks) "on" else "off"})".format(g))
                 if (peer != null) {
                     val t = torchMlp(peer, threads, batch, warmup, measure, coreType) ?: return 1
                     torchName = t.first
@@ -60,7 +63,7 @@ class Bench(private val out: PrintStream, private val err: PrintStream) {
     private fun median(v: List<Double>) = v.sorted().let { if (it.size % 2 == 1) it[it.size / 2] else (it[it.size / 2 - 1] + it[it.size / 2]) / 2 }
 
     /** Samples per second of Gradus' training step, measured after [warmup] seconds. */
-    private fun gradusMlp(be: PyTorchBackend, threads: Int, batch: Int, warmup: Double, measure: Double, checks: Boolean): Double {
+    private fun gradusMlp(be: Backend, threads: Int, batch: Int, warmup: Double, measure: Double, checks: Boolean): Double {
         val n = 60_000
         val rng = RandomStream("bench", 42)
         val x = FloatArray(n * 784) { rng.nextDouble().toFloat() }

@@ -77,7 +77,7 @@ class Cli(
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
                 "report" -> report(Options(rest, setOf(), setOf("--out")))
-                "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype")))
+                "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype", "--backend")))
                 "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
                 "help", "--help", "-h" -> usage(0)
                 else -> throw UsageException("unknown command '$command'")
@@ -111,9 +111,10 @@ class Cli(
             |  list [--out DIR]             recorded runs with their status
             |  show <run> [--out DIR]       one run's spec, environment and metrics
             |  report <run> [--out DIR]     write report.html and plots/*.svg into the run folder:
-            |                               learning curves, signal-propagation diagnostics by depth
+            |                               learning curves, signal-propagation diagnostics by depth,
+            |                               gᵀg and gᵀHg of train { curvature() }
             |  bench mlp                    training throughput of the 784-256-256-10 MLP,
-            |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R]
+            |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R] [--backend NAME]
             |      [--no-peer] [--peer DIR]   beside PyTorch when the peer is installed
             |      [--peer-coretype auto|none|NAME] [--no-checks]
             |  version
@@ -218,7 +219,10 @@ class Cli(
             error = error,
         )
         val result = try {
-            compiled.run(threads, listOf(recorder, progress), null, java.util.function.Consumer { recorder.onDiagnostics(it) }).also {
+            compiled.run(
+                threads, listOf(recorder, progress), null, java.util.function.Consumer { recorder.onDiagnostics(it) },
+                java.util.function.Consumer { recorder.onCurvature(it) },
+            ).also {
                 // the backend describes itself (library versions) only once it exists
                 run.writeEnv(EnvInfo.record(it.spec.backend, it.backendDescription, spec.device, threads, near))
             }
@@ -376,6 +380,8 @@ class Cli(
                     "${d.map { it.layer }.distinct().size} layers); plot them with 'gradus report ${r}'",
             )
         }
+        val cv = r.curvature()
+        if (cv.isNotEmpty()) out.println("curvature: ${RunStore.CURVATURE} (${cv.size} measurements of gᵀg and gᵀHg); plot them with 'gradus report ${r}'")
         if (java.nio.file.Files.exists(r.dir.resolve(RunStore.REPORT))) out.println("report: ${r.dir.resolve(RunStore.REPORT)}")
         if (s != null && s.status == RunSummary.FINISHED) printResults(listOf(r to s))
         s?.error?.let { out.println("error: $it") }

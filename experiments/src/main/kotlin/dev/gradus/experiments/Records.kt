@@ -1,5 +1,6 @@
 package dev.gradus.experiments
 
+import dev.gradus.engine.curvature.CurvatureSnapshot
 import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.train.EpochMetrics
 import kotlinx.serialization.Serializable
@@ -191,6 +192,34 @@ data class DiagnosticsRecord(
                 f(l.saturationFraction()), f(l.backpropGradientStd()), f(l.weightGradientNorm()),
                 f(l.meanJacobianSingularValue()), f(l.preActivationGradientStd()),
             )
+        }
+    }
+}
+
+/**
+ * One ill-conditioning measurement (engine `CurvatureSnapshot`, section 8.2.1): a line of
+ * `curvature.jsonl`. Values that are NaN or infinite (the predicted change when the learning rate
+ * is unknown) are null.
+ */
+@Serializable
+data class CurvatureRecord(
+    /** 0 at initialization, else the epoch during or after which it was measured. */
+    val epoch: Int,
+    /** Optimizer steps taken when it was measured. */
+    val step: Long,
+    val phase: String,
+    /** ε of the prediction: the learning rate in force (null: unknown). */
+    val learningRate: Double?,
+    val gTg: Double?,
+    val gTHg: Double?,
+    /** `−ε gᵀg + ½ ε² gᵀHg`. */
+    val predictedChange: Double?,
+    val gradientNorm: Double?,
+) {
+    companion object {
+        fun of(s: CurvatureSnapshot): CurvatureRecord {
+            fun f(v: Double) = v.takeIf { it.isFinite() }
+            return CurvatureRecord(s.epoch(), s.step(), s.phase(), f(s.learningRate()), f(s.gTg()), f(s.gTHg()), f(s.predictedChange()), f(s.gradientNorm()))
         }
     }
 }

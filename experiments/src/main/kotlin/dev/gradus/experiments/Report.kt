@@ -8,7 +8,8 @@ import java.util.Locale
  * `gradus report`: a standalone `report.html` in the run folder (inline SVG, no scripts, nothing
  * fetched) and the same plots as separate files under `plots/`: the learning curves from
  * `metrics.jsonl`; when the run logged `diagnostics.jsonl`, one panel per signal-propagation
- * statistic against layer depth with one line per recorded epoch; and the run's summary.
+ * statistic against layer depth with one line per recorded epoch; when it logged `curvature.jsonl`,
+ * gᵀg and gᵀHg (log axis), the predicted change and ‖g‖ against the step; and the run's summary.
  */
 class Report(private val run: RunStore.Run) {
     /** What [write] wrote: the HTML file and how many plots. */
@@ -61,6 +62,20 @@ class Report(private val run: RunStore.Run) {
                 plots["depth-${s.field}"] = chart
             }
         }
+        val curvature = run.curvature()
+        if (curvature.isNotEmpty()) {
+            // x: optimizer steps when measured (0: at initialization); per-epoch points only are plotted by epoch
+            val byStep = curvature.any { it.step != 0L }
+            val x = if (byStep) curvature.map { it.step.toDouble() } else curvature.map { it.epoch.toDouble() }
+            val xLabel = if (byStep) "optimizer step" else "epoch"
+            plots["curvature-gTg-gTHg"] = SvgChart("gᵀg and gᵀHg (section 8.2.1)", xLabel, "value", logY = true, integerX = true)
+                .add("gᵀg", x.zip(curvature.map { it.gTg }))
+                .add("gᵀHg", x.zip(curvature.map { it.gTHg }))
+            plots["curvature-predicted-change"] = SvgChart("predicted change −ε gᵀg + ½ε² gᵀHg", xLabel, "predicted change of J", integerX = true)
+                .add("predicted change", x.zip(curvature.map { it.predictedChange }))
+            plots["curvature-gradient-norm"] = SvgChart("gradient norm ‖g‖", xLabel, "‖g‖", logY = true, integerX = true)
+                .add("‖g‖", x.zip(curvature.map { it.gradientNorm }))
+        }
         val plotDir = run.dir.resolve(RunStore.PLOTS)
         Files.createDirectories(plotDir)
         val rendered = plots.mapValues { it.value.render() }
@@ -68,11 +83,11 @@ class Report(private val run: RunStore.Run) {
             plotDir.resolve("$name.svg").also { RunStore.writeAtomically(it, svg) }
         }
         val html = run.dir.resolve(RunStore.REPORT)
-        RunStore.writeAtomically(html, html(rendered, diagnostics, unmeasured))
+        RunStore.writeAtomically(html, html(rendered, diagnostics, unmeasured, curvature))
         return Written(html, files)
     }
 
-    private fun html(plots: Map<String, String>, diagnostics: List<DiagnosticsRecord>, unmeasured: List<String>): String {
+    private fun html(plots: Map<String, String>, diagnostics: List<DiagnosticsRecord>, unmeasured: List<String>, curvature: List<CurvatureRecord>): String {
         val e = SvgChart::escape
         val s = run.summary()
         val title = "Gradus report: $run"
@@ -95,7 +110,7 @@ class Report(private val run: RunStore.Run) {
             append("<h2>Summary</h2>\n<table class=\"summary\">\n")
             for ((k, v) in summaryRows(s)) append("<tr><th>").append(e(k)).append("</th><td>").append(e(v)).append("</td></tr>\n")
             append("</table>\n")
-            val curves = plots.filterKeys { !it.startsWith("depth-") }
+            val curves = plots.filterKeys { !it.startsWith("depth-") && !it.startsWith("curvature-") }
             if (curves.isNotEmpty()) {
                 append("<h2>Learning curves</h2>\n<div class=\"panels\">\n")
                 for ((name, svg) in curves) append("<div class=\"panel\" id=\"").append(name).append("\">\n").append(svg).append("</div>\n")
@@ -120,6 +135,25 @@ class Report(private val run: RunStore.Run) {
                 append("</div>\n")
             } else {
                 append("<p>No signal-propagation diagnostics in this run (add <code>train { diagnostics() }</code> to the experiment).</p>\n")
+            }
+            if (curvature.isNotEmpty()) {
+                val first = curvature.first()
+                val last = curvature.last()
+                fun g(v: Double?) = v?.let { String.format(Locale.ROOT, "%.4g", it) } ?: "-"
+                append("<h2>Ill-conditioning (gᵀg, gᵀHg)</h2>\n<p>")
+                append(
+                    e(
+                        "${curvature.size} measurements on a fixed probe batch (section 8.2.1: a gradient step of size ε changes the cost by " +
+                            "about −ε gᵀg + ½ε² gᵀHg). First (epoch ${first.epoch}, step ${first.step}): gᵀg ${g(first.gTg)}, gᵀHg ${g(first.gTHg)}, " +
+                            "‖g‖ ${g(first.gradientNorm)}; last (epoch ${last.epoch}, step ${last.step}): gᵀg ${g(last.gTg)}, gᵀHg ${g(last.gTHg)}, " +
+                            "‖g‖ ${g(last.gradientNorm)}. Values ≤ 0 (negative curvature) are left out of the log plots.",
+                    ),
+                )
+                append("</p>\n<div class=\"panels\">\n")
+                for ((name, svg) in plots.filterKeys { it.startsWith("curvature-") }) {
+                    append("<div class=\"panel\" id=\"").append(name).append("\">\n").append(svg).append("</div>\n")
+                }
+                append("</div>\n")
             }
             append("</body>\n</html>\n")
         }

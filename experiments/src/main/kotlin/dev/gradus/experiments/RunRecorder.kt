@@ -1,5 +1,6 @@
 package dev.gradus.experiments
 
+import dev.gradus.engine.curvature.CurvatureSnapshot
 import dev.gradus.engine.diagnostics.DiagnosticsSnapshot
 import dev.gradus.engine.train.EpochMetrics
 import dev.gradus.engine.train.PhaseResult
@@ -47,6 +48,15 @@ class RunRecorder(private val run: RunStore.Run) : TrainingListener {
     fun onDiagnostics(snapshot: DiagnosticsSnapshot) {
         diagnostics += DiagnosticsRecord.of(snapshot)
         run.writeDiagnostics(diagnostics)
+    }
+
+    /** Every line of `curvature.jsonl` so far. */
+    val curvature = mutableListOf<CurvatureRecord>()
+
+    /** Appends an ill-conditioning measurement and rewrites `curvature.jsonl` (atomically). */
+    fun onCurvature(snapshot: CurvatureSnapshot) {
+        curvature += CurvatureRecord.of(snapshot)
+        run.writeCurvature(curvature)
     }
 
     override fun onEpoch(metrics: EpochMetrics) {

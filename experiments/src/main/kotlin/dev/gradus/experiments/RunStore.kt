@@ -20,7 +20,7 @@ import kotlin.io.path.readText
 /**
  * The embedded run store: `<root>/<experiment>/<run-id>/` holding `spec.json`, `run.json`,
  * `env.json`, the script and its hash, `metrics.jsonl`, `diagnostics.jsonl` (when the spec asks for
- * signal-propagation diagnostics) and, last, `summary.json`. Every file is
+ * signal-propagation diagnostics), `curvature.jsonl` (when it monitors ill-conditioning) and, last, `summary.json`. Every file is
  * written whole to a temporary file and renamed into place, so a reader never sees half a file
  * and a killed run leaves only complete files behind (and no summary: it lists as incomplete).
  */
@@ -50,6 +50,13 @@ class RunStore(val root: Path) {
             return Files.readAllLines(f).filter { it.isNotBlank() }.map { lineJson.decodeFromString(DiagnosticsRecord.serializer(), it) }
         }
 
+        /** The lines of `curvature.jsonl`; empty when the run did not monitor ill-conditioning. */
+        fun curvature(): List<CurvatureRecord> {
+            val f = dir.resolve(CURVATURE)
+            if (!f.exists()) return emptyList()
+            return Files.readAllLines(f).filter { it.isNotBlank() }.map { lineJson.decodeFromString(CurvatureRecord.serializer(), it) }
+        }
+
         private fun <T> readOrNull(name: String, s: kotlinx.serialization.KSerializer<T>): T? {
             val f = dir.resolve(name)
             return if (f.exists()) recordJson.decodeFromString(s, f.readText()) else null
@@ -71,6 +78,11 @@ class RunStore(val root: Path) {
         fun writeDiagnostics(records: List<DiagnosticsRecord>) = writeAtomically(
             dir.resolve(DIAGNOSTICS),
             records.joinToString("") { lineJson.encodeToString(DiagnosticsRecord.serializer(), it) + "\n" },
+        )
+
+        fun writeCurvature(records: List<CurvatureRecord>) = writeAtomically(
+            dir.resolve(CURVATURE),
+            records.joinToString("") { lineJson.encodeToString(CurvatureRecord.serializer(), it) + "\n" },
         )
 
         override fun toString() = "$experiment/$id"
@@ -136,6 +148,7 @@ class RunStore(val root: Path) {
         const val METRICS = "metrics.jsonl"
         const val SUMMARY = "summary.json"
         const val DIAGNOSTICS = "diagnostics.jsonl"
+        const val CURVATURE = "curvature.jsonl"
         const val REPORT = "report.html"
         const val PLOTS = "plots"
         const val SCRIPT = "script.experiment.kts"

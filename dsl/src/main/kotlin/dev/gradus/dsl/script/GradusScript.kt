@@ -2,14 +2,26 @@ package dev.gradus.dsl.script
 
 import dev.gradus.dsl.ExperimentBuilder
 import dev.gradus.dsl.ExperimentSpec
+import java.io.File
 import kotlin.script.experimental.annotations.KotlinScript
+import kotlin.script.experimental.api.ResultWithDiagnostics
 import kotlin.script.experimental.api.ScriptAcceptedLocation
+import kotlin.script.experimental.api.ScriptCollectedData
 import kotlin.script.experimental.api.ScriptCompilationConfiguration
+import kotlin.script.experimental.api.ScriptConfigurationRefinementContext
+import kotlin.script.experimental.api.ScriptDiagnostic
 import kotlin.script.experimental.api.ScriptEvaluationConfiguration
+import kotlin.script.experimental.api.SourceCode
 import kotlin.script.experimental.api.acceptedLocations
+import kotlin.script.experimental.api.asSuccess
+import kotlin.script.experimental.api.collectedAnnotations
 import kotlin.script.experimental.api.compilerOptions
 import kotlin.script.experimental.api.defaultImports
 import kotlin.script.experimental.api.ide
+import kotlin.script.experimental.api.importScripts
+import kotlin.script.experimental.api.refineConfiguration
+import kotlin.script.experimental.host.FileBasedScriptSource
+import kotlin.script.experimental.host.FileScriptSource
 import kotlin.script.experimental.jvm.dependenciesFromCurrentContext
 import kotlin.script.experimental.jvm.jvm
 
@@ -43,6 +55,11 @@ import kotlin.script.experimental.jvm.jvm
  * Nothing has to be passed in: no implicit receivers, no constructor arguments, no provided
  * properties. The class is a plain abstract class, so a host may also subclass it directly
  * (e.g. `object : GradusScript() {}` in tests) and call [experiment] itself.
+ *
+ * Shared scripts: `@file:Import("shared/my-curricula.kts")` (path relative to the importing
+ * script; see [Import]) compiles that file with the script and makes its top-level functions,
+ * values and classes visible by name; it runs before the importing script, so the
+ * `registerCurriculum(...)` calls it makes are in place when the experiments are built.
  *
  * An `experiment` called from a *library* function (outside the script body) is the top-level
  * `dev.gradus.dsl.experiment`, which only returns the spec; pass it to [register] to declare it.
@@ -82,7 +99,7 @@ abstract class GradusScript {
  * JVM-17 code).
  */
 object GradusScriptCompilationConfiguration : ScriptCompilationConfiguration({
-    defaultImports("dev.gradus.dsl.*")
+    defaultImports("dev.gradus.dsl.*", "dev.gradus.dsl.script.Import")
     jvm {
         dependenciesFromCurrentContext(wholeClasspath = true)
     }
@@ -90,10 +107,95 @@ object GradusScriptCompilationConfiguration : ScriptCompilationConfiguration({
     ide {
         acceptedLocations(ScriptAcceptedLocation.Everywhere)
     }
+    refineConfiguration {
+        onAnnotations(Import::class, handler = ::importSharedScripts)
+    }
 }) {
     @Suppress("unused")
     private fun readResolve(): Any = GradusScriptCompilationConfiguration
 }
+
+/**
+ * Imports shared scripts into an experiment script: `@file:Import("shared/my-curricula.kts")`,
+ * several paths per annotation or several annotations. A path is resolved against the
+ * importing script's folder (an absolute path is taken as is). The imported file is compiled
+ * with the same definition (the DSL imported by default, the whole class path) and may itself
+ * import others. Its declarations (functions, values, classes) are visible in the importing
+ * script by name, and it runs first: `registerCurriculum(...)` calls in it take effect before
+ * the experiments are built. A file imported twice (directly or through another import) is
+ * compiled and run once.
+ *
+ * Hosts that cache compiled scripts must key the cache on the imported files' contents too
+ * (the Gradus CLI finds them with [importedPaths]).
+ */
+@Target(AnnotationTarget.FILE)
+@Retention(AnnotationRetention.SOURCE)
+annotation class Import(vararg val paths: String)
+
+/** Resolves [Import] annotations into `importScripts`; a missing file is an error at the annotation's line. */
+internal fun importSharedScripts(context: ScriptConfigurationRefinementContext): ResultWithDiagnostics<ScriptCompilationConfiguration> {
+    val annotations = context.collectedData?.get(ScriptCollectedData.collectedAnnotations)
+        ?.filter { it.annotation is Import }
+        ?.takeIf { it.isNotEmpty() }
+        ?: return context.compilationConfiguration.asSuccess()
+    val scriptFile = (context.script as? FileBasedScriptSource)?.file
+    val baseDir = scriptFile?.absoluteFile?.parentFile
+    val sources = mutableListOf<SourceCode>()
+    val problems = mutableListOf<ScriptDiagnostic>()
+    for (a in annotations) {
+        for (path in (a.annotation as Import).paths) {
+            val file = File(path).let { if (it.isAbsolute || baseDir == null) it else File(baseDir, path) }.normalize()
+            when {
+                path.isBlank() -> problems += importProblem("@file:Import needs a file path, got an empty string", context, a.location)
+                !file.isFile -> problems += importProblem(
+                    "imported script '$path' not found (looked for ${file.path}, relative to ${baseDir?.path ?: "the working directory"})",
+                    context, a.location,
+                )
+                else -> sources += FileScriptSource(file)
+            }
+        }
+    }
+    if (problems.isNotEmpty()) return ResultWithDiagnostics.Failure(problems)
+    return ScriptCompilationConfiguration(context.compilationConfiguration) {
+        importScripts.append(sources)
+    }.asSuccess()
+}
+
+private fun importProblem(message: String, context: ScriptConfigurationRefinementContext, location: SourceCode.LocationWithId?) =
+    ScriptDiagnostic(
+        ScriptDiagnostic.unspecifiedError,
+        message,
+        ScriptDiagnostic.Severity.ERROR,
+        sourcePath = (context.script as? FileBasedScriptSource)?.file?.path ?: context.script.locationId,
+        location = location?.locationInText,
+    )
+
+/**
+ * The files [script] imports with `@file:Import(...)`, transitively, found by a regular
+ * expression over the text (not by compiling): each `@file:Import("a", "b")` annotation's string
+ * literals, resolved against the importing file's folder. Missing files are skipped (compiling
+ * reports them). Used to key compiled-script caches on everything that was compiled. An import
+ * built by string templates or constants instead of plain literals is not seen.
+ */
+fun importedPaths(script: File): List<File> {
+    val seen = LinkedHashSet<File>()
+    fun visit(f: File) {
+        val text = runCatching { f.readText() }.getOrNull() ?: return
+        val dir = f.absoluteFile.parentFile
+        for (m in IMPORT_ANNOTATION.findAll(text)) {
+            for (lit in STRING_LITERAL.findAll(m.groupValues[1])) {
+                val path = lit.groupValues[1]
+                val target = File(path).let { if (it.isAbsolute) it else File(dir, path) }.absoluteFile.normalize()
+                if (target.isFile && seen.add(target)) visit(target)
+            }
+        }
+    }
+    visit(script.absoluteFile.normalize())
+    return seen.toList()
+}
+
+private val IMPORT_ANNOTATION = Regex("""@file\s*:\s*(?:dev\.gradus\.dsl\.script\.)?Import\s*\(([^)]*)\)""")
+private val STRING_LITERAL = Regex("\"((?:[^\"\\\\]|\\\\.)*)\"")
 
 /** Evaluation settings of [GradusScript]: nothing beyond the defaults (no receivers or properties to provide). */
 object GradusScriptEvaluationConfiguration : ScriptEvaluationConfiguration({}) {

@@ -51,7 +51,7 @@ class GradusScriptSpec : FunSpec({
         ann.fileExtension shouldBe "experiment.kts"
         ann.compilationConfiguration shouldBe GradusScriptCompilationConfiguration::class
         val cfg: ScriptCompilationConfiguration = GradusScriptCompilationConfiguration
-        cfg[ScriptCompilationConfiguration.defaultImports].shouldNotBeNull() shouldContainExactly listOf("dev.gradus.dsl.*")
+        cfg[ScriptCompilationConfiguration.defaultImports].shouldNotBeNull() shouldContainExactly listOf("dev.gradus.dsl.*", "dev.gradus.dsl.script.Import")
         cfg[ScriptCompilationConfiguration.compilerOptions].shouldNotBeNull() shouldContainExactly listOf("-jvm-target", "17")
         val res = GradusScript::class.java.classLoader
             .getResource("META-INF/kotlin/script/templates/dev.gradus.dsl.script.GradusScript.classname")
