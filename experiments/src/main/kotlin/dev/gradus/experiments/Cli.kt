@@ -72,8 +72,8 @@ class Cli(
         val rest = args.drop(1)
         return try {
             when (command) {
-                "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--only")))
-                "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend")))
+                "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--device", "--only")))
+                "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend", "--device")))
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
                 "report" -> report(Options(rest, setOf(), setOf("--out")))
@@ -105,9 +105,9 @@ class Cli(
             |
             |usage: gradus <command> [options]
             |  run <script.experiment.kts>  run every experiment the script declares
-            |      [--threads N] [--seed S] [--out DIR] [--backend NAME] [--only NAME]
+            |      [--threads N] [--seed S] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N] [--only NAME]
             |  rerun <run>                  run a recorded spec again and compare metrics
-            |      [--threads N] [--out DIR] [--backend NAME]
+            |      [--threads N] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N]
             |  list [--out DIR]             recorded runs with their status
             |  show <run> [--out DIR]       one run's spec, environment and metrics
             |  report <run> [--out DIR]     write report.html and plots/*.svg into the run folder:
@@ -144,6 +144,7 @@ class Cli(
         }
         o.long("--seed")?.let { s -> specs = specs.map { it.copy(seed = s) } }
         o.string("--backend")?.let { b -> specs = specs.map { it.copy(backend = b) } }
+        o.string("--device")?.let { d -> specs = specs.map { it.copy(device = d) } }
         // every spec is validated before anything trains: a bad second experiment stops the first too
         val problems = specs.flatMap { spec -> SpecCompiler.validate(spec).map { "${spec.name}: ${it.path}: ${it.message}" } }
         if (problems.isNotEmpty()) {
@@ -310,6 +311,7 @@ class Cli(
         val original = st.resolve(ref)
         var spec = original.spec()
         o.string("--backend")?.let { spec = spec.copy(backend = it) }
+        o.string("--device")?.let { spec = spec.copy(device = it) }
         val threads = o.int("--threads", original.env()?.threads ?: 1)
         SpecCompiler.validate(spec).takeIf { it.isNotEmpty() }?.let { problems ->
             err.println("$original: the recorded spec is no longer valid:")

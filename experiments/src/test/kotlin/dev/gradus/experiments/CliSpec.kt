@@ -362,4 +362,13 @@ class CliSpec : FunSpec({
     }
 
     afterSpec { work.toFile().deleteRecursively() }
+    test("--device picks the device; a backend without it says which device and which backend") {
+        val f = script("device.experiment.kts", tiny.replace("seed = 3", "seed = 3; backend = \"reference\""))
+        val r = gradus("run", f.toString(), "--out", work.resolve("device-runs").toString(), "--device", "cuda")
+        r.code shouldNotBe 0
+        (r.out + r.err) shouldContain "the reference backend runs on cpu only, not cuda:0"
+        val ok = gradus("run", f.toString(), "--out", work.resolve("device-runs").toString(), "--device", "cpu")
+        ok.code shouldBe 0
+        RunStore(work.resolve("device-runs")).resolve("tiny").spec().device shouldBe "cpu"
+    }
 })

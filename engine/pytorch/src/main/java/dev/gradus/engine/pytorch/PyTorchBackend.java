@@ -58,8 +58,9 @@ public final class PyTorchBackend implements Backend {
     this.device = device;
     this.djlDevice = device.kind() == Device.Kind.CPU ? ai.djl.Device.cpu() : ai.djl.Device.gpu(device.index());
     if (device.kind() == Device.Kind.CUDA && engine.getGpuCount() <= device.index()) {
-      throw new IllegalArgumentException("device " + device + " requested but libtorch sees " + engine.getGpuCount()
-          + " CUDA device(s); this build of Gradus ships the CPU libtorch");
+      throw new IllegalArgumentException("backend 'pytorch': device " + device + " requested but libtorch sees " + engine.getGpuCount()
+          + " CUDA device(s) (libtorch " + engine.getVersion() + " loaded from " + cacheDir() + "; for a GPU, point PYTORCH_LIBRARY_PATH at a"
+          + " CUDA build of libtorch, see the README's GPU section)");
     }
     JniUtils.setNumThreads(threads);
     this.threads = threads;
