@@ -17,15 +17,17 @@ import java.util.concurrent.TimeUnit
  * cross-entropy, SGD lr 0.01) on synthetic data, the same workload as the PyTorch peer's
  * `torch_mlp.py`, which runs right after in the same command when installed. Gradus and
  * PyTorch run one after the other, never at once (2 cores), alternating for [rounds] rounds;
- * the report gives each side's median and the ratio. `--backend NAME` picks the Gradus backend
- * (default pytorch; nd4j, reference).
+ * the report gives each side's median and the ratio. `--backend NAME[,NAME...]` picks the Gradus
+ * backends (default pytorch; nd4j, reference), measured one after the other in each round, with a
+ * ratio for each against PyTorch and between the first two.
  */
 class Bench(private val out: PrintStream, private val err: PrintStream) {
     fun run(o: Options): Int {
         val what = o.positional.singleOrNull() ?: throw UsageException("bench needs a workload: mlp")
         if (what != "mlp") throw UsageException("unknown benchmark '$what' (known: mlp)")
         val threads = o.int("--threads", 1)
-        val backend = o.string("--backend") ?: Backends.DEFAULT
+        val backends = (o.string("--backend") ?: Backends.DEFAULT).split(',').map { it.trim() }.filter { it.isNotEmpty() }.distinct()
+        if (backends.isEmpty()) throw UsageException("--backend needs at least one backend name")
         val batch = o.int("--batch", 128)
         val warmup = o.double("--warmup", 2.0)
         val measure = o.double("--measure", 8.0)
@@ -37,14 +39,18 @@ class Bench(private val out: PrintStream, private val err: PrintStream) {
         if (!o.has("--no-peer") && peer == null) {
             out.println("# PyTorch peer not found (looked in --peer, GRADUS_PEERS, ../shared/peers); run ../shared/peers/setup.sh to compare")
         }
-        val gradus = mutableListOf<Double>()
+        val gradus = backends.associateWith { mutableListOf<Double>() }
         val torch = mutableListOf<Double>()
         var torchName = "pytorch"
-        Backends.create(backend, Device.CPU, threads).use { be ->
+        val opened = mutableListOf<Backend>()
+        try {
+            for (name in backends) opened += Backends.create(name, Device.CPU, threads)
             for (r in 1..rounds) {
-                val g = gradusMlp(be, threads, batch, warmup, measure, checks)
-                gradus += g
-                out.println("RESULT gradus-${be.name()}_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r, ${be.description()}, checks ${if (checks) "on" else "off"})".format(g))
+                for (be in opened) {
+                    val g = gradusMlp(be, threads, batch, warmup, measure, checks)
+                    gradus.getValue(be.name()) += g
+                    out.println("RESULT gradus-${be.name()}_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r, ${be.description()}, checks ${if (checks) "on" else "off"})".format(g))
+                }
                 if (peer != null) {
                     val t = torchMlp(peer, threads, batch, warmup, measure, coreType) ?: return 1
                     torchName = t.first
@@ -52,10 +58,19 @@ class Bench(private val out: PrintStream, private val err: PrintStream) {
                     out.println("RESULT ${t.first}_mlp_sgd_b${batch}_threads$threads %.0f samples/s (round $r)".format(t.second))
                 }
             }
+        } finally {
+            opened.forEach { it.close() }
         }
-        if (torch.isNotEmpty()) {
-            val ratio = median(gradus) / median(torch)
-            out.println("RATIO gradus/$torchName %.2f (median of $rounds round(s): gradus %.0f, torch %.0f samples/s)".format(ratio, median(gradus), median(torch)))
+        for ((name, g) in gradus) {
+            if (torch.isNotEmpty()) {
+                val ratio = median(g) / median(torch)
+                val label = if (backends.size == 1) "gradus" else "gradus-$name"
+                out.println("RATIO $label/$torchName %.2f (median of $rounds round(s): gradus %.0f, torch %.0f samples/s)".format(ratio, median(g), median(torch)))
+            }
+        }
+        if (backends.size > 1) {
+            val (a, b) = backends[0] to backends[1]
+            out.println("RATIO gradus-$a/gradus-$b %.2f (median of $rounds round(s))".format(median(gradus.getValue(a)) / median(gradus.getValue(b))))
         }
         return 0
     }
