@@ -1,5 +1,6 @@
 package dev.gradus.engine.nd4j;
 
+import dev.gradus.engine.testkit.TrainingFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

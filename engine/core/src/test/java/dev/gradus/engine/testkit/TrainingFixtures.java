@@ -1,4 +1,4 @@
-package dev.gradus.engine.nd4j;
+package dev.gradus.engine.testkit;
 
 import dev.gradus.engine.data.Shapeset;
 import dev.gradus.engine.data.ShapesetConfig;
@@ -14,24 +14,24 @@ import dev.gradus.engine.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small shared set-ups for the end-to-end tests. */
-final class TrainingFixtures {
+/** Small shared set-ups for the backends' end-to-end tests (every backend trains the same runs). */
+public final class TrainingFixtures {
   private TrainingFixtures() {}
 
   /** Basic shapes, 16×16, generated from the {@code data} stream of {@code seed}. */
-  static Split smallShapes(long seed, int train, int test) {
+  public static Split smallShapes(long seed, int train, int test) {
     ShapesetConfig cfg = ShapesetConfig.basic(train, test).withImageSize(16);
     return Shapeset.generate(cfg, new RandomStreams(seed).stream(RandomStreams.DATA));
   }
 
   /** Trains a tanh MLP on {@code data} and returns the result and every step's loss. */
-  static Run train(Backend be, Split data, long seed, TrainingConfig cfg, double lr) {
+  public static Run train(Backend be, Split data, long seed, TrainingConfig cfg, double lr) {
     int inputs = data.train().featureCount();
     return train(be, Model.builder(inputs).dense(32).tanh().dense(32).tanh().dense(3).build(), data, seed, cfg, lr);
   }
 
   /** Trains {@code model} with SGD and returns the result and every step's loss. */
-  static Run train(Backend be, Model model, Split data, long seed, TrainingConfig cfg, double lr) {
+  public static Run train(Backend be, Model model, Split data, long seed, TrainingConfig cfg, double lr) {
     Trainer trainer = new Trainer(be, model, Optimizers.sgd(lr), cfg, new RandomStreams(seed));
     List<Double> losses = new ArrayList<>();
     trainer.addListener(new dev.gradus.engine.train.TrainingListener() {
@@ -46,9 +46,9 @@ final class TrainingFixtures {
     }
   }
 
-  record Run(TrainingResult result, List<Double> stepLosses, java.util.Map<String, double[]> finalParameters) {}
+  public record Run(TrainingResult result, List<Double> stepLosses, java.util.Map<String, double[]> finalParameters) {}
 
-  static RandomStream stream(long seed) {
+  public static RandomStream stream(long seed) {
     return new RandomStream("test", seed);
   }
 }
