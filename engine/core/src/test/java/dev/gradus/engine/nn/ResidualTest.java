@@ -1,5 +1,6 @@
 package dev.gradus.engine.nn;
 
+import dev.gradus.engine.testkit.LayerGradientCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

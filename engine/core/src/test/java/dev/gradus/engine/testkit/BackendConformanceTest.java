@@ -364,4 +364,35 @@ public abstract class BackendConformanceTest {
       assertTrue(Double.isNaN(cat[7]));
     }
   }
+
+  /**
+   * Every layer's gradient with respect to its input and parameters against central differences,
+   * on this backend (float64): batch normalization in both modes, dropout with a fixed mask,
+   * residual blocks with a projection, highway, the Elman RNN, and dense layers with every
+   * activation.
+   */
+  @Test
+  void everyLayerMatchesFiniteDifferences() {
+    java.util.List<java.util.Map.Entry<String, dev.gradus.engine.nn.Layer>> layers = new java.util.ArrayList<>();
+    for (dev.gradus.engine.nn.Activation a : dev.gradus.engine.nn.Activation.values()) {
+      layers.add(java.util.Map.entry("dense+" + a.id(), new dev.gradus.engine.nn.Dense(4, 3, true, new dev.gradus.engine.init.GlorotUniform(),
+          dev.gradus.engine.init.Constant.ZEROS, a)));
+    }
+    layers.add(java.util.Map.entry("batch-norm (training)", new dev.gradus.engine.nn.BatchNorm(4)));
+    layers.add(java.util.Map.entry("dropout", new dev.gradus.engine.nn.Dropout(5, 0.4)));
+    layers.add(java.util.Map.entry("residual", new dev.gradus.engine.nn.Residual(
+        java.util.List.of(new dev.gradus.engine.nn.Dense(3, 4, true, new dev.gradus.engine.init.GlorotUniform(), dev.gradus.engine.init.Constant.ZEROS,
+            dev.gradus.engine.nn.Activation.TANH), new dev.gradus.engine.nn.BatchNorm(4)),
+        new dev.gradus.engine.nn.Dense(3, 4, true, new dev.gradus.engine.init.GlorotUniform(), dev.gradus.engine.init.Constant.ZEROS),
+        dev.gradus.engine.nn.Activation.RELU)));
+    layers.add(java.util.Map.entry("highway", new dev.gradus.engine.nn.HighwayDense(4, dev.gradus.engine.nn.Activation.TANH)));
+    layers.add(java.util.Map.entry("elman", new dev.gradus.engine.nn.ElmanRnn(12, 3, 4)));
+    long seed = 10;
+    for (var e : layers) {
+      GradientCheck.Result r = LayerGradientCheck.checkLayer(be, LayerGradientCheck.training(be, 1), e.getValue(), 4, seed += 10);
+      assertTrue(r.maxError() < 1e-6, be.name() + " " + e.getKey() + ": " + r);
+    }
+    GradientCheck.Result eval = LayerGradientCheck.checkLayer(be, LayerGradientCheck.evaluation(be), new dev.gradus.engine.nn.BatchNorm(4), 6, 20);
+    assertTrue(eval.maxError() < 1e-6, be.name() + " batch-norm (evaluation): " + eval);
+  }
 }

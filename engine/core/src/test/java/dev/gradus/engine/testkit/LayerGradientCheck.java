@@ -1,4 +1,4 @@
-package dev.gradus.engine.nn;
+package dev.gradus.engine.testkit;
 
 import dev.gradus.engine.autodiff.Ops;
 import dev.gradus.engine.autodiff.Tape;
@@ -7,7 +7,9 @@ import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.tensor.Backend;
 import dev.gradus.engine.tensor.MemoryScope;
 import dev.gradus.engine.tensor.Tensor;
-import dev.gradus.engine.testkit.GradientCheck;
+import dev.gradus.engine.nn.Layer;
+import dev.gradus.engine.nn.LayerContext;
+import dev.gradus.engine.nn.ParameterDecl;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,27 +24,27 @@ import java.util.function.Supplier;
  * it computes in training, and a fresh random stream per tape gives every evaluation the same
  * dropout mask.
  */
-final class LayerGradientCheck {
+public final class LayerGradientCheck {
   private LayerGradientCheck() {}
 
-  static final double H = 1e-6;
+  public static final double H = 1e-6;
 
   /** Training-mode tapes with a fresh stream of seed {@code seed} each (so every pass draws the same mask). */
-  static Supplier<Tape> training(Backend be, long seed) {
+  public static Supplier<Tape> training(Backend be, long seed) {
     return () -> Tape.training(be).withRandom(new RandomStream("dropout", seed));
   }
 
   /** Evaluation-mode tapes that still record (running statistics, no dropout). */
-  static Supplier<Tape> evaluation(Backend be) {
+  public static Supplier<Tape> evaluation(Backend be) {
     return () -> Tape.evaluationGradients(be);
   }
 
   /** Like {@link GradientCheck#check}, with both passes on tapes from {@code tapes}. */
-  static GradientCheck.Result check(Backend be, Supplier<Tape> tapes, Function<List<Var>, Var> f, GradientCheck.Input... inputs) {
+  public static GradientCheck.Result check(Backend be, Supplier<Tape> tapes, Function<List<Var>, Var> f, GradientCheck.Input... inputs) {
     return GradientCheck.check(be, tapes, tapes, f, H, inputs);
   }
 
-  static double[] uniform(long seed, int n, double lo, double hi) {
+  public static double[] uniform(long seed, int n, double lo, double hi) {
     RandomStream r = new RandomStream("test", seed);
     double[] v = new double[n];
     for (int i = 0; i < n; i++) v[i] = r.uniform(lo, hi);
@@ -50,7 +52,7 @@ final class LayerGradientCheck {
   }
 
   /** Σ y ⊙ R with fixed weights R, so every output coordinate matters to the loss. */
-  static Var weightedSum(Var y) {
+  public static Var weightedSum(Var y) {
     Backend be = y.tape().backend();
     double[] r = uniform(99, (int) y.value().size(), -1.0, 1.0);
     return Ops.sum(Ops.mul(y, y.tape().constant(be.fromDoubles(r, y.shape()), "weights")));
@@ -61,7 +63,7 @@ final class LayerGradientCheck {
    * every trainable parameter (drawn uniformly in [-1, 1]); buffers are fixed constants drawn in
    * [0.5, 1.5] (a positive running variance). Returns the worst error.
    */
-  static GradientCheck.Result checkLayer(Backend be, Supplier<Tape> tapes, Layer layer, int batch, long seed) {
+  public static GradientCheck.Result checkLayer(Backend be, Supplier<Tape> tapes, Layer layer, int batch, long seed) {
     List<ParameterDecl> trainable = new ArrayList<>();
     Map<String, double[]> buffers = new HashMap<>();
     List<GradientCheck.Input> inputs = new ArrayList<>();
@@ -87,7 +89,7 @@ final class LayerGradientCheck {
     }, inputs.toArray(GradientCheck.Input[]::new));
   }
 
-  static long count(long[] shape) {
+  public static long count(long[] shape) {
     long n = 1;
     for (long d : shape) n *= d;
     return n;
