@@ -70,6 +70,7 @@ class Cli(
     fun run(args: Array<String>): Int {
         val command = args.firstOrNull() ?: return usage(0)
         val rest = args.drop(1)
+        if (command in COMMANDS && ("--help" in rest || "-h" in rest)) return commandUsage(command)
         return try {
             when (command) {
                 "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--device", "--only")))
@@ -77,10 +78,15 @@ class Cli(
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
                 "report" -> report(Options(rest, setOf(), setOf("--out")))
+                "compare" -> compare(Options(rest, setOf(), setOf("--out")))
                 "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype", "--backend")))
                 "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
-                "help", "--help", "-h" -> usage(0)
-                else -> throw UsageException("unknown command '$command'")
+                "help", "--help", "-h" -> when (val topic = rest.firstOrNull()) {
+                    null -> usage(0)
+                    in COMMANDS -> commandUsage(topic)
+                    else -> { err.println("gradus: unknown command '$topic'"); usage(2) }
+                }
+                else -> { err.println("gradus: unknown command '$command'"); usage(2) }
             }
         } catch (e: UsageException) {
             err.println("gradus: ${e.message}")
@@ -113,6 +119,8 @@ class Cli(
             |  report <run> [--out DIR]     write report.html and plots/*.svg into the run folder:
             |                               learning curves, signal-propagation diagnostics by depth,
             |                               gᵀg and gᵀHg of train { curvature() }
+            |  compare <run> <run> [<run>...] [--out DIR]
+            |                               the spec paths whose values differ, and a metrics table
             |  bench mlp                    training throughput of the 784-256-256-10 MLP,
             |      [--threads N] [--batch B] [--warmup S] [--measure S] [--rounds R] [--backend NAME]
             |      [--no-peer] [--peer DIR]   beside PyTorch when the peer is installed
@@ -121,9 +129,25 @@ class Cli(
             |
             |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).
             |Runs are stored under ./runs (or --out DIR, or GRADUS_RUNS).
+            |'gradus help <command>' or 'gradus <command> --help' prints one command's options.
             """.trimMargin(),
         )
         return code
+    }
+
+    /** One command's usage and options (`gradus help <command>`, `gradus <command> --help`). */
+    private fun commandUsage(command: String): Int {
+        out.println(COMMAND_HELP.getValue(command).trimMargin())
+        return 0
+    }
+
+    private fun compare(o: Options): Int {
+        if (o.positional.size < 2) {
+            throw UsageException("compare needs at least two runs, got ${o.positional.size}${o.positional.firstOrNull()?.let { " ($it)" } ?: ""}")
+        }
+        val st = store(o)
+        Compare(out).run(o.positional.map { st.resolve(it) })
+        return 0
     }
 
     private fun store(o: Options) = RunStore(Path.of(o.string("--out") ?: System.getenv("GRADUS_RUNS") ?: "runs").toAbsolutePath().normalize())
@@ -390,6 +414,72 @@ class Cli(
         return 0
     }
 }
+
+private val COMMANDS = setOf("run", "rerun", "list", "show", "report", "compare", "bench", "version")
+
+private val RUN_NOTE = """
+    |
+    |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).
+    |--out DIR  the run store (default ./runs, or GRADUS_RUNS)"""
+
+private val COMMAND_HELP = mapOf(
+    "run" to """
+        |usage: gradus run <script.experiment.kts> [options]
+        |Runs every experiment the script declares and records each run.
+        |  --threads N          CPU threads (default 1)
+        |  --seed S             overrides every experiment's seed
+        |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
+        |  --backend NAME       overrides the backend
+        |  --device cpu|cuda|cuda:N  overrides the device
+        |  --only NAME          runs only the experiment of that name
+    """,
+    "rerun" to """
+        |usage: gradus rerun <run> [options]
+        |Runs a recorded spec again and says whether the metrics are bit-identical.
+        |  --threads N          CPU threads (default: the recorded run's)
+        |  --backend NAME       overrides the backend
+        |  --device cpu|cuda|cuda:N  overrides the device$RUN_NOTE
+    """,
+    "list" to """
+        |usage: gradus list [--out DIR]
+        |Every recorded run: experiment, run id, status, epochs, test accuracy, start time.
+        |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
+    """,
+    "show" to """
+        |usage: gradus show <run> [--out DIR]
+        |One run's spec, environment and metrics by epoch.$RUN_NOTE
+    """,
+    "report" to """
+        |usage: gradus report <run> [--out DIR]
+        |Writes report.html and plots/*.svg into the run folder: learning curves,
+        |signal-propagation diagnostics by depth, gᵀg and gᵀHg of train { curvature() }.$RUN_NOTE
+    """,
+    "compare" to """
+        |usage: gradus compare <run> <run> [<run>...] [--out DIR]
+        |The spec.json paths whose values differ between the runs (optimizer.lr,
+        |model.layers[1].units; '-' where a run lacks the path), then one row per run:
+        |status, epochs, steps, final train loss, final test loss, final and best test
+        |accuracy, wall time.$RUN_NOTE
+    """,
+    "bench" to """
+        |usage: gradus bench mlp [options]
+        |Training throughput of the 784-256-256-10 MLP, beside PyTorch when the peer is installed.
+        |  --threads N          CPU threads (default 1)
+        |  --batch B            batch size (default 128)
+        |  --warmup S           warm-up seconds (default 2)
+        |  --measure S          measured seconds (default 8)
+        |  --rounds R           measured rounds (default 1)
+        |  --backend NAME[,NAME...]  the backends to measure
+        |  --no-peer            no PyTorch peer
+        |  --peer DIR           where the PyTorch peer is installed
+        |  --peer-coretype auto|none|NAME  the peer's OpenBLAS kernel (default auto)
+        |  --no-checks          skips the checks
+    """,
+    "version" to """
+        |usage: gradus version
+        |Prints the Gradus version.
+    """,
+)
 
 /** [p] relative to the working directory when it lies below it. */
 private fun display(p: Path): Path {

@@ -371,4 +371,71 @@ class CliSpec : FunSpec({
         ok.code shouldBe 0
         RunStore(work.resolve("device-runs")).resolve("tiny").spec().device shouldBe "cpu"
     }
+
+    test("compare lists the spec paths that differ and one metrics row per run") {
+        val store = work.resolve("compare-runs")
+        val f = script("cmp.experiment.kts", tiny)
+        gradus("run", f.toString(), "--out", store.toString(), "--seed", "5").code shouldBe 0
+        gradus("run", f.toString(), "--out", store.toString(), "--seed", "6").code shouldBe 0
+        val (a, b) = RunStore(store).all().map { it.toString() }
+        val r = gradus("compare", a, b, "--out", store.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        val lines = r.out.lines()
+        val diff = lines.dropWhile { !it.startsWith("spec differences") }.drop(2).takeWhile { it.isNotBlank() }
+        diff shouldHaveSize 1
+        diff.single() shouldMatch Regex("seed\\s+5\\s+6")
+        r.out shouldContain "spec differences (1 path):"
+        val metrics = lines.dropWhile { it != "metrics:" }.drop(2).takeWhile { it.isNotBlank() }
+        metrics shouldHaveSize 2
+        metrics[0] shouldMatch Regex("${Regex.escape(a)}\\s+finished\\s+2\\s+\\d+\\s+\\d+\\.\\d{4}.*%.*%\\s+\\d+\\.\\ds")
+        metrics[1] shouldContain b
+
+        // a script whose lr differs: optimizer.lr, with both values; missing paths show as '-'
+        val g = script("cmp-lr.experiment.kts", tiny.replace("lr = 0.1", "lr = 0.3"))
+        gradus("run", g.toString(), "--out", store.toString(), "--seed", "5").code shouldBe 0
+        val c = RunStore(store).all().last().toString()
+        val lr = gradus("compare", a, c, b, "--out", store.toString())
+        lr.code shouldBe 0
+        val lrDiff = lr.out.lines().dropWhile { !it.startsWith("spec differences") }.drop(2).takeWhile { it.isNotBlank() }
+        lrDiff.map { it.substringBefore(' ') } shouldBe listOf("seed", "optimizer.lr")
+        lrDiff[1] shouldMatch Regex("optimizer\\.lr\\s+0\\.1\\s+0\\.3\\s+0\\.1")
+        lr.out.lines().dropWhile { it != "metrics:" }.drop(2).takeWhile { it.isNotBlank() } shouldHaveSize 3
+        Compare.differences(listOf(mapOf("x" to "1"), mapOf("x" to "1", "y" to "2"))) shouldBe listOf("y" to listOf(null, "2"))
+        Compare.flatten(kotlinx.serialization.json.Json.parseToJsonElement("""{"m":{"layers":[{"units":8},{"units":3}]},"a":[],"n":null}""")) shouldBe
+            mapOf("m.layers[0].units" to "8", "m.layers[1].units" to "3", "a" to "[]", "n" to "null")
+        // the same run twice: identical specs
+        gradus("compare", a, a, "--out", store.toString()).out shouldContain "specs: identical"
+    }
+
+    test("compare needs two runs that exist") {
+        val store = work.resolve("compare-runs").toString()
+        val one = gradus("compare", "tiny", "--out", store)
+        one.code shouldBe 2
+        one.err shouldContain "compare needs at least two runs, got 1 (tiny)"
+        gradus("compare", "--out", store).err shouldContain "got 0"
+        val missing = gradus("compare", "tiny", "nope", "--out", store)
+        missing.code shouldBe 1
+        missing.err shouldContain "no run 'nope'"
+        missing.out shouldBe ""
+    }
+
+    test("help <command> and <command> --help print that command's options; an unknown one the general help") {
+        for (c in listOf("run", "rerun", "list", "show", "report", "compare", "bench", "version")) {
+            val h = gradus("help", c)
+            h.code shouldBe 0
+            h.out shouldContain "usage: gradus $c"
+            h.err shouldBe ""
+            gradus(c, "--help") shouldBe h
+        }
+        gradus("help", "run").out shouldContain "--only NAME"
+        gradus("compare", "a", "-h").out shouldContain "usage: gradus compare <run> <run> [<run>...] [--out DIR]"
+        gradus("help").out shouldContain "compare <run> <run>"
+        val unknown = gradus("help", "frobnicate")
+        unknown.code shouldBe 2
+        unknown.out shouldBe ""
+        unknown.err shouldContain "unknown command 'frobnicate'"
+        unknown.err shouldContain "usage: gradus <command> [options]"
+        gradus("frobnicate", "--help").code shouldBe 2
+    }
 })
