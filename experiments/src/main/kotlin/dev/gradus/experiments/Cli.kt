@@ -65,6 +65,8 @@ class Cli(
     private val err: PrintStream,
     private val interactive: Boolean = false,
     private val scriptCache: Path? = ScriptRunner.defaultCacheDir(),
+    /** `sweep` runs its trials in this JVM instead of as processes (tests). */
+    internal val sweepInProcess: Boolean = false,
 ) {
 
     fun run(args: Array<String>): Int {
@@ -74,6 +76,8 @@ class Cli(
         return try {
             when (command) {
                 "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--device", "--only")))
+                "sweep" -> Sweep(out, err, scriptCache, sweepInProcess).run(rest)
+                "run-spec" -> runSpec(Options(rest, setOf(), setOf("--threads", "--out")))
                 "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend", "--device")))
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
@@ -112,6 +116,8 @@ class Cli(
             |usage: gradus <command> [options]
             |  run <script.experiment.kts>  run every experiment the script declares
             |      [--threads N] [--seed S] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N] [--only NAME]
+            |  sweep <script.experiment.kts> every experiment × seeds × --grid values, one process per trial
+            |      [--jobs N] [--threads T] [--out DIR] [--seeds A..B] [--grid path=v1,v2,...]...
             |  rerun <run>                  run a recorded spec again and compare metrics
             |      [--threads N] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N]
             |  list [--out DIR]             recorded runs with their status
@@ -329,6 +335,20 @@ class Cli(
         return prefix.trimEnd('-', '_', '.').removeSuffix("seed").trimEnd('-', '_', '.').ifEmpty { names.first() }
     }
 
+    /** Hidden: runs the spec JSON in a file into a new record (the trials of `sweep`). */
+    private fun runSpec(o: Options): Int {
+        val f = Path.of(o.positional.singleOrNull() ?: throw UsageException("run-spec needs one spec.json file"))
+        val spec = dev.gradus.dsl.SpecJson.decode(java.nio.file.Files.readString(f))
+        SpecCompiler.validate(spec).takeIf { it.isNotEmpty() }?.let { problems ->
+            err.println("$f: invalid experiment spec:")
+            problems.forEach { err.println("  ${it.path}: ${it.message}") }
+            return 1
+        }
+        val run = record(store(o), spec, o.int("--threads", 1), null, null, null, null, rerunOf = null) ?: return 1
+        printResults(listOf(run to run.summary()!!))
+        return 0
+    }
+
     private fun rerun(o: Options): Int {
         val ref = o.positional.singleOrNull() ?: throw UsageException("rerun needs one run")
         val st = store(o)
@@ -415,7 +435,7 @@ class Cli(
     }
 }
 
-private val COMMANDS = setOf("run", "rerun", "list", "show", "report", "compare", "bench", "version")
+private val COMMANDS = setOf("run", "sweep", "rerun", "list", "show", "report", "compare", "bench", "version")
 
 private val RUN_NOTE = """
     |
@@ -432,6 +452,20 @@ private val COMMAND_HELP = mapOf(
         |  --backend NAME       overrides the backend
         |  --device cpu|cuda|cuda:N  overrides the device
         |  --only NAME          runs only the experiment of that name
+    """,
+    "sweep" to """
+        |usage: gradus sweep <script.experiment.kts> [options]
+        |Runs every experiment of the script for each seed and each combination of the --grid
+        |values, one process per trial, named <experiment>-<key><value>-...-seed<S>. Trials whose
+        |latest run is finished are skipped, so an interrupted sweep resumes. Then a summary per
+        |configuration (runs, test accuracy and loss mean ± std, median, min–max, best by mean
+        |accuracy), also written as sweep-<script>-summary.csv and .json in the run store.
+        |  --jobs N             trials at once (default 1)
+        |  --threads T          CPU threads of each trial (default 1)
+        |  --seeds A..B         seeds (or S1,S2,...); default: each experiment's own seed
+        |  --grid path=v1,v2    a spec.json path and its values (optimizer.lr, train.batchSize,
+        |                       model.layers[0].units); repeatable
+        |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
     """,
     "rerun" to """
         |usage: gradus rerun <run> [options]

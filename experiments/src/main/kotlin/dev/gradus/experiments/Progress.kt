@@ -44,10 +44,7 @@ class Progress(private val out: PrintStream, private val interactive: Boolean, p
         out.flush()
     }
 
-    private var phases = 0
-
     override fun onPhaseStart(phase: String, index: Int, stoppingRule: String) {
-        phases++
         if (index > 0 || phase != "main") out.println("phase ${index + 1} '$phase' (until $stoppingRule)")
     }
 
