@@ -11,9 +11,8 @@ object Gradus {
         p.getProperty("version", "unknown")
     }
 
-    /** `GRADUS_CACHE`, else `~/.cache/gradus`: compiled scripts, DJL's libtorch. */
-    fun cacheDir(): Path = System.getenv("GRADUS_CACHE")?.let { Path.of(it) }
-        ?: Path.of(System.getProperty("user.home"), ".cache", "gradus")
+    /** `GRADUS_CACHE`, else `~/.cache/gradus`: compiled scripts, the backends' natives (one definition, in the engine). */
+    fun cacheDir(): Path = dev.gradus.engine.tensor.Backends.cacheDir()
 
     /** The repository root the launcher runs from (`-Dgradus.home`), else the working directory. */
     fun home(): Path = Path.of(System.getProperty("gradus.home") ?: ".").toAbsolutePath().normalize()

@@ -21,6 +21,15 @@ public final class Backends {
     return byName;
   }
 
+  /**
+   * Where Gradus keeps what it downloads or unpacks (libtorch, ND4J's natives, compiled scripts):
+   * {@code GRADUS_CACHE}, else {@code ~/.cache/gradus}.
+   */
+  public static java.nio.file.Path cacheDir() {
+    String env = System.getenv("GRADUS_CACHE");
+    return env != null ? java.nio.file.Path.of(env) : java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "gradus");
+  }
+
   public static Backend create(String name, Device device, int threads) {
     Map<String, BackendProvider> all = available();
     BackendProvider p = all.get(name);

@@ -163,8 +163,7 @@ public final class Trainer {
         for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
         TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients(),
             config.loss(), dropout, noise);
-        Map<String, double[]> best = null;
-        int bestEpoch = 0;
+        BestEpoch best = new BestEpoch();
         int epochInPhase = 0;
         long stepInPhase = 0;
         boolean stop = false;
@@ -216,26 +215,13 @@ public final class Trainer {
             }
           }
           double seconds = (System.nanoTime() - t0) / 1e9;
-          ParameterSet evaluated = evaluationParameters(params, optimizer, state);
-          Evaluation val = validationData == null ? null : evaluate(evaluated, validationData);
-          Evaluation ev = evaluate(evaluated, testData);
-          EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / b, ev.loss(), ev.accuracy(),
-              seconds, samples / seconds, phase.name(), val == null ? Double.NaN : val.loss(),
-              val == null ? Double.NaN : val.accuracy(), batchSize, withValues(optimizer.hyperparameters(state), epochValues));
-          history.add(m);
-          for (TrainingListener l : listeners) l.onEpoch(m);
+          EpochMetrics m = endEpoch(evaluationParameters(params, optimizer, state), validationData, testData, epoch, step, lossSum / b,
+              seconds, samples, phase.name(), batchSize, withValues(optimizer.hyperparameters(state), epochValues), history);
           feedMetricSchedules(optimizer, m);
           stop |= rule.stopAfterEpoch(m, epochInPhase);
-          if (rule.restoresBest() && rule.isBest(m)) {
-            best = params.snapshot();
-            bestEpoch = epoch;
-          }
+          best.offer(rule, m, params);
         }
-        int restored = 0;
-        if (rule.restoresBest() && best != null && bestEpoch != epoch) {
-          restore(params, best);
-          restored = bestEpoch;
-        }
+        int restored = best.restoreUnlessLast(rule, params, epoch);
         PhaseResult r = new PhaseResult(phase.name(), epochInPhase, stepInPhase, rule.describe(), restored, config.stage());
         phaseResults.add(r);
         for (TrainingListener l : listeners) l.onPhaseEnd(r);
@@ -276,8 +262,7 @@ public final class Trainer {
     BatchObjective full = minibatches ? null : new BatchObjective(backend, model, config.loss(), trainData.features, trainData.labels);
     int epoch = (int) counters[0];
     long step = counters[1];
-    Map<String, double[]> best = null;
-    int bestEpoch = 0;
+    BestEpoch best = new BestEpoch();
     int epochInPhase = 0;
     long stepInPhase = 0;
     boolean stop = false;
@@ -322,32 +307,53 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Evaluation val = validationData == null ? null : evaluate(params, validationData);
-      Evaluation ev = evaluate(params, testData);
       Map<String, Double> values = new java.util.LinkedHashMap<>(method.hyperparameters(state));
       values.put("batch.values", (double) cost.values());
       values.put("batch.gradients", (double) cost.gradients());
       values.put("batch.curvature_products", (double) cost.curvatureProducts());
       if (minibatches) values.put("batch.minibatch", 1.0);
-      EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, lossSum / b, ev.loss(), ev.accuracy(), seconds, samples / seconds,
-          phase.name(), val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), batchSize, values);
-      history.add(m);
-      for (TrainingListener l : listeners) l.onEpoch(m);
+      EpochMetrics m = endEpoch(params, validationData, testData, epoch, step, lossSum / b, seconds, samples, phase.name(), batchSize,
+          values, history);
       stop |= rule.stopAfterEpoch(m, epochInPhase);
-      if (rule.restoresBest() && rule.isBest(m)) {
-        best = params.snapshot();
-        bestEpoch = epoch;
-      }
+      best.offer(rule, m, params);
     }
-    int restored = 0;
-    if (rule.restoresBest() && best != null && bestEpoch != epoch) {
-      restore(params, best);
-      restored = bestEpoch;
-    }
+    int restored = best.restoreUnlessLast(rule, params, epoch);
     counters[0] = epoch;
     counters[1] = step;
     String reason = rule.describe() + (warnings.isEmpty() ? "" : "; warning: " + String.join("; warning: ", warnings));
     return new PhaseResult(phase.name(), epochInPhase, stepInPhase, reason, restored, config.stage());
+  }
+
+  /** Evaluates the epoch on the validation and test data, records it in {@code history} and tells the listeners. */
+  private EpochMetrics endEpoch(ParameterSet evaluated, DeviceData validationData, DeviceData testData, int epoch, long step,
+      double trainLoss, double seconds, long samples, String phase, int batchSize, Map<String, Double> values, List<EpochMetrics> history) {
+    Evaluation val = validationData == null ? null : evaluate(evaluated, validationData);
+    Evaluation ev = evaluate(evaluated, testData);
+    EpochMetrics m = new EpochMetrics(config.stage(), epoch, step, trainLoss, ev.loss(), ev.accuracy(), seconds, samples / seconds, phase,
+        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), batchSize, values);
+    history.add(m);
+    for (TrainingListener l : listeners) l.onEpoch(m);
+    return m;
+  }
+
+  /** The parameters of a phase's best epoch so far, for stopping rules that restore them at the end. */
+  private final class BestEpoch {
+    private Map<String, double[]> values;
+    private int epoch;
+
+    void offer(StoppingRule rule, EpochMetrics m, ParameterSet params) {
+      if (rule.restoresBest() && rule.isBest(m)) {
+        values = params.snapshot();
+        epoch = m.epoch();
+      }
+    }
+
+    /** Puts the best epoch's parameters back unless it was the last one; returns that epoch, or 0 when nothing was restored. */
+    int restoreUnlessLast(StoppingRule rule, ParameterSet params, int lastEpoch) {
+      if (!rule.restoresBest() || values == null || epoch == lastEpoch) return 0;
+      restore(params, values);
+      return epoch;
+    }
   }
 
   private static Map<String, Double> withValues(Map<String, Double> hyperparameters, Map<String, Double> epochValues) {
@@ -406,6 +412,20 @@ public final class Trainer {
   /** Each example's loss under {@code params}, in evaluation mode and evaluation batches. */
   private double[] exampleLosses(ParameterSet params, DeviceData data) {
     double[] out = new double[data.size];
+    forEachEvaluationBatch(params, data, (start, outputs, labels) -> {
+      double[] l = config.loss().perExample(backend, outputs.value(), labels).toDoubles();
+      System.arraycopy(l, 0, out, start, l.length);
+    });
+    return out;
+  }
+
+  /** What {@link #forEachEvaluationBatch} hands over: the batch's first row, the model's outputs and the labels. */
+  private interface EvaluationBatch {
+    void accept(int start, Var outputs, Tensor labels);
+  }
+
+  /** The model on {@code data} in evaluation batches, in evaluation mode, each batch in its own memory scope. */
+  private void forEachEvaluationBatch(ParameterSet params, DeviceData data, EvaluationBatch visit) {
     for (int start = 0; start < data.size; start += config.evalBatchSize()) {
       int end = Math.min(data.size, start + config.evalBatchSize());
       int[] rows = new int[end - start];
@@ -414,11 +434,9 @@ public final class Trainer {
         Tensor idx = backend.fromInts(rows);
         Tape tape = Tape.inference(backend);
         Var outputs = model.forward(tape, params, tape.constant(backend.takeRows(data.features, idx), "input"));
-        double[] l = config.loss().perExample(backend, outputs.value(), backend.takeRows(data.labels, idx)).toDoubles();
-        System.arraycopy(l, 0, out, start, l.length);
+        visit.accept(start, outputs, backend.takeRows(data.labels, idx));
       }
     }
-    return out;
   }
 
   private int batchSize(Schedule schedule, int epochInPhase, int trainSize) {
@@ -497,24 +515,15 @@ public final class Trainer {
   }
 
   private Evaluation evaluate(ParameterSet params, DeviceData data) {
-    double lossSum = 0;
-    long correct = 0;
+    double[] lossSum = {0};
+    long[] correct = {0};
+    forEachEvaluationBatch(params, data, (start, logits, y) -> {
+      long rows = logits.shape()[0];
+      lossSum[0] += config.loss().apply(logits, y).value().item() * rows;
+      correct[0] += backend.countEqual(backend.argmaxRows(logits.value()), y);
+    });
     int n = data.size;
-    for (int start = 0; start < n; start += config.evalBatchSize()) {
-      int end = Math.min(n, start + config.evalBatchSize());
-      int[] rows = new int[end - start];
-      for (int i = 0; i < rows.length; i++) rows[i] = start + i;
-      try (MemoryScope scope = backend.openScope()) {
-        Tensor idx = backend.fromInts(rows);
-        Tensor x = backend.takeRows(data.features, idx);
-        Tensor y = backend.takeRows(data.labels, idx);
-        Tape tape = Tape.inference(backend);
-        Var logits = model.forward(tape, params, tape.constant(x, "input"));
-        lossSum += config.loss().apply(logits, y).value().item() * rows.length;
-        correct += backend.countEqual(backend.argmaxRows(logits.value()), y);
-      }
-    }
-    return new Evaluation(lossSum / n, (double) correct / n, n);
+    return new Evaluation(lossSum[0] / n, (double) correct[0] / n, n);
   }
 
   private void checkData(Dataset d, String role) {

@@ -76,9 +76,7 @@ public final class Nd4jBackend implements Backend {
   }
 
   static Path cacheDir() {
-    String env = System.getenv("GRADUS_CACHE");
-    Path base = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gradus");
-    return base.resolve("javacpp");
+    return dev.gradus.engine.tensor.Backends.cacheDir().resolve("javacpp");
   }
 
   @Override

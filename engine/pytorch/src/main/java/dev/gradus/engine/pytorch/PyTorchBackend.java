@@ -78,9 +78,7 @@ public final class PyTorchBackend implements Backend {
   }
 
   static Path cacheDir() {
-    String env = System.getenv("GRADUS_CACHE");
-    Path base = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "gradus");
-    return base.resolve("djl");
+    return dev.gradus.engine.tensor.Backends.cacheDir().resolve("djl");
   }
 
   @Override
