@@ -1,13 +1,16 @@
 package dev.gradus.curricula;
 
+import dev.gradus.engine.checkpoint.Stateful;
 import dev.gradus.engine.curriculum.Curriculum;
 import dev.gradus.engine.curriculum.Difficulty;
 import dev.gradus.engine.curriculum.EpochContext;
 import dev.gradus.engine.curriculum.EpochPlan;
+import dev.gradus.engine.optim.StateDict;
 import dev.gradus.engine.random.RandomStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,7 +33,7 @@ import java.util.TreeMap;
  * <p>Metrics: {@code task} (the chosen task's value), {@code slope} (its slope, signed),
  * {@code share}, {@code meanDifficulty}.
  */
-public final class TeacherStudent implements Curriculum {
+public final class TeacherStudent implements Curriculum, Stateful {
   private final Plans.CachedScores scores;
   private final int window;
   private final double epsilon;
@@ -39,6 +42,8 @@ public final class TeacherStudent implements Curriculum {
   private int[][] taskRows;
   private Deque<double[]>[] history;
   private boolean[] tried;
+  /** A state given to {@link #restoreState} before the tasks are known; applied when the first plan builds them. */
+  private StateDict pending;
 
   public TeacherStudent(Difficulty tasks, int window, double epsilon, int epochSize) {
     this.scores = new Plans.CachedScores(tasks);
@@ -92,7 +97,11 @@ public final class TeacherStudent implements Curriculum {
   @Override
   public EpochPlan plan(EpochContext c) {
     int n = c.train().size();
-    if (scores.refresh(c.train()) || taskValues == null) init(scores.scores());
+    if (scores.refresh(c.train()) || taskValues == null) {
+      init(scores.scores());
+      if (pending != null) apply(pending);
+      pending = null;
+    }
     double[] losses = c.exampleLosses();
     if (losses.length != n) throw new IllegalStateException("exampleLosses has " + losses.length + " values for " + n + " training rows");
     int k = taskValues.length;
@@ -123,6 +132,69 @@ public final class TeacherStudent implements Curriculum {
     m.put("task", (double) taskValues[chosen]);
     m.put("slope", slopes[chosen]);
     return new EpochPlan(rows, null, m);
+  }
+
+  /**
+   * The bandit's memory: which tasks were tried ({@code tried}, task values in {@code tasks}) and
+   * each task's window of (epoch index, mean loss) pairs ({@code history/<t>}, shape [n, 2]).
+   * The task split itself is recomputed from the data. Empty before the first plan.
+   */
+  @Override
+  public StateDict saveState() {
+    Map<String, double[]> tensors = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    Map<String, long[]> words = new LinkedHashMap<>();
+    if (taskValues != null) {
+      long[] values = new long[taskValues.length];
+      long[] triedWords = new long[tried.length];
+      for (int t = 0; t < taskValues.length; t++) {
+        values[t] = taskValues[t];
+        triedWords[t] = tried[t] ? 1 : 0;
+        double[] h = new double[2 * history[t].size()];
+        int i = 0;
+        for (double[] point : history[t]) {
+          h[i++] = point[0];
+          h[i++] = point[1];
+        }
+        tensors.put("history/" + t, h);
+        shapes.put("history/" + t, new long[] {history[t].size(), 2});
+      }
+      words.put("tasks", values);
+      words.put("tried", triedWords);
+    }
+    return new StateDict(tensors, shapes, Map.of(), words);
+  }
+
+  @Override
+  public void restoreState(StateDict state) {
+    if (state.words().isEmpty()) {
+      pending = null;
+      if (taskValues != null) init(scores.scores());
+      return;
+    }
+    if (taskValues == null) {
+      pending = state;
+    } else {
+      apply(state);
+    }
+  }
+
+  private void apply(StateDict state) {
+    long[] values = state.words("tasks");
+    long[] triedWords = state.words("tried");
+    if (values.length != taskValues.length || triedWords.length != taskValues.length) {
+      throw new IllegalArgumentException("the saved teacher-student state has " + values.length + " tasks, the data " + taskValues.length);
+    }
+    for (int t = 0; t < taskValues.length; t++) {
+      if (values[t] != taskValues[t]) {
+        throw new IllegalArgumentException("the saved teacher-student state's task " + t + " is " + values[t] + ", the data's " + taskValues[t]);
+      }
+      double[] h = state.tensor("history/" + t);
+      if (h.length / 2 > window) throw new IllegalArgumentException("task " + t + " has " + h.length / 2 + " saved losses; the window is " + window);
+      history[t].clear();
+      for (int i = 0; i + 1 < h.length; i += 2) history[t].addLast(new double[] {h[i], h[i + 1]});
+      tried[t] = triedWords[t] != 0;
+    }
   }
 
   @Override

@@ -327,6 +327,23 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
         curvature = CurvatureSpec(everyEpochs, everySteps, batchSize)
     }
 
+    /** Checkpoints for `gradus resume`; on by default. See [checkpoints] and [noCheckpoints]. */
+    var checkpoints: CheckpointSpec = from.checkpoints
+
+    /**
+     * Save a checkpoint after every [everyEpochs]-th epoch, keeping the last [keepLast] and, with
+     * [keepBest], the best by [metric] (null: `validation.loss` with a validation split, else `train.loss`).
+     */
+    @JvmOverloads
+    fun checkpoints(everyEpochs: Int = 1, keepLast: Int = 2, keepBest: Boolean = true, metric: String? = null) {
+        checkpoints = CheckpointSpec(true, everyEpochs, keepLast, keepBest, metric)
+    }
+
+    /** Take no checkpoints (the run cannot be resumed). */
+    fun noCheckpoints() {
+        checkpoints = checkpoints.copy(enabled = false)
+    }
+
     fun build(): TrainSpec = TrainSpec(
         epochs = epochs,
         batchSize = batchSize,
@@ -338,6 +355,7 @@ class TrainBuilder @JvmOverloads constructor(from: TrainSpec = TrainSpec()) {
         loss = loss,
         diagnostics = diagnostics,
         curvature = curvature,
+        checkpoints = checkpoints,
     )
 }
 

@@ -10,6 +10,9 @@ import dev.gradus.curricula.SelfPaced
 import dev.gradus.curricula.StochasticMixing
 import dev.gradus.curricula.SwitchAt
 import dev.gradus.curricula.TeacherStudent
+import dev.gradus.engine.checkpoint.Checkpoint
+import dev.gradus.engine.checkpoint.CheckpointSink
+import dev.gradus.engine.checkpoint.CheckpointStore
 import dev.gradus.engine.continuation.Continuation
 import dev.gradus.engine.curriculum.Curriculum
 import dev.gradus.engine.curriculum.Difficulty
@@ -277,6 +280,11 @@ class CompiledExperiment internal constructor(
      *   names the backend that actually ran
      * @param onDiagnostics receives each signal-propagation snapshot as it is measured, when the
      *   spec sets `train.diagnostics` (the result also holds them all)
+     * @param checkpoints receives checkpoints (see [checkpointStore]); null: none are taken
+     * @param resumeFrom continue from this checkpoint of an earlier run of the same spec: the result
+     *   is bit-identical to an uninterrupted run's. Stages before it are not run again, and the
+     *   stage it was taken in skips its initialization (transfers, data-driven scaling: the
+     *   result's scales and gradient checks are then empty); listeners hear only later epochs.
      */
     @JvmOverloads
     fun run(
@@ -285,6 +293,8 @@ class CompiledExperiment internal constructor(
         backendOverride: String? = null,
         onDiagnostics: Consumer<DiagnosticsSnapshot>? = null,
         onCurvature: Consumer<CurvatureSnapshot>? = null,
+        checkpoints: CheckpointSink? = null,
+        resumeFrom: Checkpoint? = null,
     ): ExperimentResult {
         require(threads >= 1) { "threads must be >= 1, got $threads" }
         val backendName = backendOverride ?: spec.backend
@@ -368,7 +378,7 @@ class CompiledExperiment internal constructor(
                 listOf(m) + curvatureListeners
             }
             val outcome = try {
-                staged.run(split.train(), split.test())
+                staged.run(split.train(), split.test(), checkpoints, resumeFrom)
             } finally {
                 teachers.forEach { it.close() }
             }
@@ -383,6 +393,18 @@ class CompiledExperiment internal constructor(
                 )
             }
         }
+    }
+
+    /**
+     * The checkpoint store `train.checkpoints` asks for, in [dir]; null when the spec turns
+     * checkpoints off. "Best" is judged by the spec's metric, else the validation loss when a
+     * validation split is held out, else the training loss.
+     */
+    fun checkpointStore(dir: Path): CheckpointStore? {
+        val c = spec.train.checkpoints
+        if (!c.enabled) return null
+        val metric = c.metric ?: if (spec.train.validationFraction > 0) "validation.loss" else "train.loss"
+        return CheckpointStore(dir, c.everyEpochs, c.keepLast, c.keepBest, metric)
     }
 
     /** The engine curriculum for [c]; a teacher's parameters are added to [teachers] (the caller closes them). */

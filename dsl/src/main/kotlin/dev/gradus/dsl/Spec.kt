@@ -302,6 +302,26 @@ data class TrainSpec @JvmOverloads constructor(
     @OptIn(ExperimentalSerializationApi::class)
     @EncodeDefault(EncodeDefault.Mode.NEVER)
     val curvature: CurvatureSpec? = null,
+    /** Checkpoints for `gradus resume` (on by default; left out of the JSON while default, so older specs encode as before). */
+    @OptIn(ExperimentalSerializationApi::class)
+    @EncodeDefault(EncodeDefault.Mode.NEVER)
+    val checkpoints: CheckpointSpec = CheckpointSpec(),
+)
+
+/**
+ * Checkpoints of a recorded run (engine `CheckpointStore`, in the run's `checkpoints/` folder):
+ * after every [everyEpochs]-th epoch of a stage (and at the start of each batch-method phase),
+ * keeping the last [keepLast] and, with [keepBest], the best by [metric] (null: `validation.loss`
+ * when a validation split is held out, else `train.loss`). [enabled] false takes none; such a
+ * run cannot be resumed.
+ */
+@Serializable
+data class CheckpointSpec @JvmOverloads constructor(
+    val enabled: Boolean = true,
+    val everyEpochs: Int = 1,
+    val keepLast: Int = 2,
+    val keepBest: Boolean = true,
+    val metric: String? = null,
 )
 
 /**

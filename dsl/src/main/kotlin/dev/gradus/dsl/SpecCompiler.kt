@@ -21,6 +21,9 @@ object SpecCompiler {
     val NAME_PATTERN = Regex("[A-Za-z0-9._-]+")
     const val MAX_NAME_LENGTH = 128
 
+    /** Metrics a checkpoint's "best" can be judged by (decision metrics only: never the test split). */
+    val CHECKPOINT_METRICS = listOf("train.loss", "validation.loss", "validation.accuracy")
+
     /** Initializers that only make sense for a weight matrix (rows are units). */
     val MATRIX_INITIALIZERS = setOf("orthogonal", "identity", "sparse")
 
@@ -504,7 +507,19 @@ object SpecCompiler {
             if (t.evalBatchSize <= 0) problem("train.evalBatchSize", "must be > 0, got ${t.evalBatchSize}")
             t.diagnostics?.let { checkDiagnostics(it, trainSize, kept) }
             t.curvature?.let { checkCurvature(it, trainSize, kept) }
+            checkCheckpoints(t.checkpoints, t.validationFraction)
             optimizerChecks.checkTrain(spec.optimizer)
+        }
+
+        private fun checkCheckpoints(c: CheckpointSpec, validationFraction: Double) {
+            if (c.everyEpochs < 1) problem("train.checkpoints.everyEpochs", "must be >= 1, got ${c.everyEpochs}")
+            if (c.keepLast < 1) problem("train.checkpoints.keepLast", "must be >= 1 (resuming needs the last one), got ${c.keepLast}")
+            val m = c.metric ?: return
+            if (m !in CHECKPOINT_METRICS) {
+                problem("train.checkpoints.metric", "unknown metric '$m'; known: ${CHECKPOINT_METRICS.joinToString()}")
+            } else if (m.startsWith("validation.") && validationFraction == 0.0) {
+                problem("train.checkpoints.metric", "$m needs a validation split; set train.validationFraction")
+            }
         }
 
         private fun checkCurvature(c: CurvatureSpec, trainSize: Long, kept: Long) {

@@ -11,7 +11,7 @@ import java.time.Instant
 import kotlin.system.exitProcess
 
 fun main(args: Array<String>) {
-    exitProcess(Cli(System.out, System.err, interactive = System.console() != null).run(args))
+    exitProcess(Cli(System.out, System.err, interactive = Terminal.interactive()).run(args))
 }
 
 /** Bad command-line usage: printed with a pointer to `gradus help`, exit code 2. */
@@ -61,27 +61,51 @@ class Options(args: List<String>, private val flags: Set<String>, private val va
 
 /** The `gradus` command line. Exit codes: 0 success, 1 the run or script failed, 2 bad usage. */
 class Cli(
-    private val out: PrintStream,
-    private val err: PrintStream,
+    private val stdout: PrintStream,
+    private val stderr: PrintStream,
+    /** Progress may be redrawn in place (a terminal; see [Terminal.interactive]). */
     private val interactive: Boolean = false,
     private val scriptCache: Path? = ScriptRunner.defaultCacheDir(),
     /** `sweep` runs its trials in this JVM instead of as processes (tests). */
     internal val sweepInProcess: Boolean = false,
 ) {
 
+    /** Human text: progress, notes (dropped by `--quiet` and `--json`). */
+    private var out: PrintStream = stdout
+    /** Final result lines (tables, verdicts): kept by `--quiet`, dropped by `--json`. */
+    private var results: PrintStream = stdout
+    private var err: PrintStream = stderr
+    private var mode = OutputMode.HUMAN
+    /** The machine output of `--json`, else null. */
+    private var events: JsonEvents? = null
+    private val terminalWidth by lazy { Terminal.width() }
+
     fun run(args: Array<String>): Int {
         val command = args.firstOrNull() ?: return usage(0)
-        val rest = args.drop(1)
+        val (selected, rest) = OutputMode.select(command, args.drop(1))
         if (command in COMMANDS && ("--help" in rest || "-h" in rest)) return commandUsage(command)
-        return try {
+        mode = selected
+        val captured = if (mode == OutputMode.JSON) CapturingStream(stderr) else null
+        if (captured != null) err = PrintStream(captured, true)
+        if (mode != OutputMode.HUMAN) out = nowhere
+        if (mode == OutputMode.JSON) {
+            results = nowhere
+            events = JsonEvents(stdout)
+        }
+        // what scripts (and libraries) print themselves must not mix with the JSON lines: to stderr meanwhile
+        val systemOut = System.out
+        if (mode == OutputMode.JSON) System.setOut(stderr)
+        val code = try {
             when (command) {
                 "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--device", "--only")))
-                "sweep" -> Sweep(out, err, scriptCache, sweepInProcess).run(rest)
+                "sweep" -> Sweep(out, err, scriptCache, sweepInProcess, results).run(rest)
+                "run-trial" -> Sweep(out, err, scriptCache, sweepInProcess).runTrial(rest)
                 "run-spec" -> runSpec(Options(rest, setOf(), setOf("--threads", "--out")))
                 "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend", "--device")))
+                "resume" -> Options(rest, setOf(), setOf("--threads", "--out")).let { Resume(this, out, err).run(it, store(it)) }
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
-                "report" -> report(Options(rest, setOf(), setOf("--out")))
+                "report" -> report(Options(rest, setOf("--all-runs"), setOf("--out")))
                 "compare" -> compare(Options(rest, setOf(), setOf("--out")))
                 "bench" -> Bench(out, err).run(Options(rest, setOf("--no-peer", "--no-checks"), setOf("--threads", "--warmup", "--measure", "--batch", "--rounds", "--peer", "--peer-coretype", "--backend")))
                 "version", "--version" -> { out.println("gradus ${Gradus.version}"); 0 }
@@ -105,7 +129,12 @@ class Cli(
         } catch (e: IllegalArgumentException) {
             err.println("gradus: ${e.message}")
             1
+        } finally {
+            if (mode == OutputMode.JSON) System.setOut(systemOut)
         }
+        // a failing command ends its machine output with what it said on stderr
+        events?.let { ev -> if (code != 0 && !ev.errorEmitted) ev.error(captured!!.text().trim(), code) }
+        return code
     }
 
     private fun usage(code: Int): Int {
@@ -116,15 +145,20 @@ class Cli(
             |usage: gradus <command> [options]
             |  run <script.experiment.kts>  run every experiment the script declares
             |      [--threads N] [--seed S] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N] [--only NAME]
-            |  sweep <script.experiment.kts> every experiment × seeds × --grid values, one process per trial
-            |      [--jobs N] [--threads T] [--out DIR] [--seeds A..B] [--grid path=v1,v2,...]...
+            |  sweep <script.experiment.kts> the script's sweep { } blocks (or every experiment × --seeds ×
+            |                               --grid values), one process per trial, summary and claims
+            |      [--jobs N] [--threads T] [--out DIR] [--sweep NAME] [--seeds A..B] [--grid path=v1,v2,...]...
             |  rerun <run>                  run a recorded spec again and compare metrics
             |      [--threads N] [--out DIR] [--backend NAME] [--device cpu|cuda|cuda:N]
+            |  resume <run> [--threads N] [--out DIR]  continue an interrupted run from its last checkpoint
             |  list [--out DIR]             recorded runs with their status
             |  show <run> [--out DIR]       one run's spec, environment and metrics
-            |  report <run> [--out DIR]     write report.html and plots/*.svg into the run folder:
-            |                               learning curves, signal-propagation diagnostics by depth,
-            |                               gᵀg and gᵀHg of train { curvature() }
+            |  report <run|sweep> [--out DIR]
+            |                               write report.html and plots/*.svg, *.png: for a run, learning
+            |                               curves, schedules, diagnostics by depth, gᵀg and gᵀHg; for a
+            |                               sweep, mean ± std bands per configuration and the summary
+            |  report <experiment> --all-runs
+            |                               its finished runs (seeds) together: mean ± std bands
             |  compare <run> <run> [<run>...] [--out DIR]
             |                               the spec paths whose values differ, and a metrics table
             |  bench mlp                    training throughput of the 784-256-256-10 MLP,
@@ -135,6 +169,10 @@ class Cli(
             |
             |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).
             |Runs are stored under ./runs (or --out DIR, or GRADUS_RUNS).
+            |--quiet (run, rerun): only the final result lines and errors.
+            |--json (run, rerun, list, show): one JSON object per line on stdout, nothing else there.
+            |On a terminal, progress is a bar redrawn in place with the epoch's and the run's ETA;
+            |elsewhere, or with TERM=dumb or CI set, one line per epoch.
             |'gradus help <command>' or 'gradus <command> --help' prints one command's options.
             """.trimMargin(),
         )
@@ -165,7 +203,11 @@ class Cli(
         var specs = script.experiments
         if (specs.isEmpty()) {
             // a script may only compute and print (a table, a plot); nothing to train or record
-            out.println("script ${file.fileName}: no experiment declared, nothing to train")
+            events?.emit("script-compiled", "script" to file.toString(), "experiments" to emptyList<String>(), "compileSeconds" to script.compileSeconds, "cached" to script.cacheHit)
+            results.println(
+                "script ${file.fileName}: no experiment declared, nothing to train" +
+                    if (script.sweeps.isEmpty()) "" else " (it declares sweep ${script.sweeps.joinToString { it.name }}: run it with 'gradus sweep ${file}')",
+            )
             return 0
         }
         o.string("--only")?.let { only ->
@@ -182,6 +224,7 @@ class Cli(
             problems.forEach { err.println("  $it") }
             return 1
         }
+        events?.emit("script-compiled", "script" to file.toString(), "experiments" to specs.map { it.name }, "compileSeconds" to script.compileSeconds, "cached" to script.cacheHit)
         out.println(
             "script %s: %d experiment%s, compiled in %.1fs%s".format(
                 file.fileName, specs.size, if (specs.size > 1) "s" else "", script.compileSeconds,
@@ -209,11 +252,13 @@ class Cli(
         scriptFile: Path?,
         script: EvaluatedScript?,
         rerunOf: String?,
+        /** Continue this interrupted run in its own folder instead of making a new one (`gradus resume`). */
+        resume: ResumePoint? = null,
     ): RunStore.Run? {
         val compiled = SpecCompiler.compile(spec)
-        val run = st.create(spec, scriptName, scriptText)
+        val run = resume?.run ?: st.create(spec, scriptName, scriptText)
         val started = Instant.now()
-        run.writeInfo(
+        if (resume == null) run.writeInfo(
             RunInfo(
                 experiment = spec.name, runId = run.id, startedAt = started.toString(),
                 command = "gradus " + (if (rerunOf != null) "rerun $rerunOf" else "run ${scriptFile ?: ""}") + " --threads $threads",
@@ -223,11 +268,21 @@ class Cli(
             ),
         )
         out.println("experiment ${spec.name} → ${display(run.dir)}")
+        events?.emit(
+            JsonEvents.RUN_STARTED, "experiment" to spec.name, "runId" to run.id, "runDir" to run.dir.toString(),
+            "seed" to spec.seed, "backend" to spec.backend, "device" to spec.device, "threads" to threads, "rerunOf" to rerunOf,
+        )
         val near = scriptFile ?: Gradus.home()
         val provider = dev.gradus.engine.tensor.Backends.available()[spec.backend]
         run.writeEnv(EnvInfo.record(spec.backend, provider?.summary() ?: spec.backend, spec.device, threads, near))
         val recorder = RunRecorder(run)
-        val progress = Progress(out, interactive, spec.train.epochs)
+        resume?.let { recorder.resumeFrom(it.checkpoint) }
+        val plan = RunPlan.of(spec)
+        val listeners = listOfNotNull(
+            recorder,
+            if (mode == OutputMode.HUMAN) Progress(out, interactive, plan, if (interactive) terminalWidth else 80) else null,
+            events?.let { JsonTrainingEvents(it, spec.name, run.id, plan) },
+        )
         val t0 = System.nanoTime()
         fun summary(status: String, error: String?, result: dev.gradus.dsl.ExperimentResult?) = RunSummary(
             status = status, experiment = spec.name, runId = run.id, startedAt = started.toString(),
@@ -251,8 +306,9 @@ class Cli(
         )
         val result = try {
             compiled.run(
-                threads, listOf(recorder, progress), null, java.util.function.Consumer { recorder.onDiagnostics(it) },
+                threads, listeners, null, java.util.function.Consumer { recorder.onDiagnostics(it) },
                 java.util.function.Consumer { recorder.onCurvature(it) },
+                compiled.checkpointStore(run.checkpoints), resume?.checkpoint,
             ).also {
                 // the backend describes itself (library versions) only once it exists
                 run.writeEnv(EnvInfo.record(it.spec.backend, it.backendDescription, spec.device, threads, near))
@@ -269,13 +325,26 @@ class Cli(
         result.dataDrivenScales.forEach { out.println("data-driven init: $it") }
         result.initGradients.forEach { out.println("data-driven gradient check: $it") }
         run.writeSummary(s)
+        runFinished(run, s)
         return run
     }
 
     private fun failed(run: RunStore.Run, s: RunSummary): RunStore.Run? {
         run.writeSummary(s)
         err.println("run $run failed: ${s.error}")
+        runFinished(run, s)
         return null
+    }
+
+    /** The `run-finished` event: where the run and its summary are, and the final metrics as summary.json has them. */
+    private fun runFinished(run: RunStore.Run, s: RunSummary) {
+        events?.emit(
+            JsonEvents.RUN_FINISHED, "experiment" to s.experiment, "runId" to s.runId, "runDir" to run.dir.toString(),
+            "status" to s.status, "summary" to run.dir.resolve(RunStore.SUMMARY).toString(),
+            "epochs" to s.epochs, "steps" to s.steps, "wallSeconds" to s.wallSeconds,
+            "finalTrainLoss" to s.finalTrainLoss, "finalTestLoss" to s.finalTestLoss, "finalTestAccuracy" to s.finalTestAccuracy,
+            "bestTestAccuracy" to run.metrics().maxOfOrNull { it.testAccuracy }, "error" to s.error,
+        )
     }
 
     private fun printEpochs(epochs: List<EpochRecord>) {
@@ -290,12 +359,12 @@ class Cli(
     /** The result table: one row per finished run of this command. */
     private fun printResults(rows: List<Pair<RunStore.Run, RunSummary>>) {
         if (rows.isEmpty()) return
-        out.println()
+        results.println()
         val w = maxOf(20, rows.maxOf { it.second.experiment.length })
-        out.println("%-${w}s %-18s %6s %11s %10s %9s %9s %8s %11s".format("experiment", "run", "epochs", "train loss", "test loss", "test acc", "best acc", "wall", "cold start"))
+        results.println("%-${w}s %-18s %6s %11s %10s %9s %9s %8s %11s".format("experiment", "run", "epochs", "train loss", "test loss", "test acc", "best acc", "wall", "cold start"))
         for ((run, s) in rows) {
             val best = run.metrics().maxOfOrNull { it.testAccuracy } ?: Double.NaN
-            out.println(
+            results.println(
                 "%-${w}s %-18s %6d %11.4f %10.4f %8.2f%% %8.2f%% %7.1fs %11s".format(
                     s.experiment, s.runId, s.epochs, s.finalTrainLoss ?: Double.NaN, s.finalTestLoss ?: Double.NaN,
                     100 * (s.finalTestAccuracy ?: Double.NaN), 100 * best, s.wallSeconds,
@@ -304,7 +373,7 @@ class Cli(
             )
         }
         printBySeedGroups(rows)
-        out.println("records in ${display(rows.first().first.dir.parent.parent)}; see them with 'gradus list' and 'gradus show <run>'")
+        results.println("records in ${display(rows.first().first.dir.parent.parent)}; see them with 'gradus list' and 'gradus show <run>'")
     }
 
     /**
@@ -314,13 +383,13 @@ class Cli(
     private fun printBySeedGroups(rows: List<Pair<RunStore.Run, RunSummary>>) {
         val groups = rows.groupBy { (run, _) -> dev.gradus.dsl.SpecJson.encode(run.spec().copy(name = "", seed = 0)) }.values.filter { it.size > 1 }
         if (groups.isEmpty()) return
-        out.println()
-        out.println("%-28s %4s %18s %16s %9s".format("configuration (over seeds)", "runs", "test acc mean±std", "min–max", "wall"))
+        results.println()
+        results.println("%-28s %4s %18s %16s %9s".format("configuration (over seeds)", "runs", "test acc mean±std", "min–max", "wall"))
         for (g in groups) {
             val acc = g.map { 100 * (it.second.finalTestAccuracy ?: Double.NaN) }
             val mean = acc.average()
             val std = if (acc.size > 1) kotlin.math.sqrt(acc.sumOf { (it - mean) * (it - mean) } / (acc.size - 1)) else 0.0
-            out.println(
+            results.println(
                 "%-28s %4d %11.2f ± %4.2f %7.2f–%6.2f %8.1fs".format(
                     groupLabel(g.map { it.second.experiment }), g.size, mean, std, acc.min(), acc.max(), g.map { it.second.wallSeconds }.average(),
                 ),
@@ -366,11 +435,16 @@ class Cli(
         printResults(listOf(again to again.summary()!!))
         val a = original.metrics().map { it.deterministicPart() }
         val b = again.metrics().map { it.deterministicPart() }
+        val firstDifference = if (a == b) null else a.indices.firstOrNull { it >= b.size || a[it] != b[it] } ?: a.size
+        events?.emit(
+            "rerun-compared", "original" to original.toString(), "rerun" to again.toString(), "identical" to (a == b),
+            "epochs" to a.size, "firstDifferentEpoch" to firstDifference?.let { it + 1 },
+        )
         return if (a == b) {
-            out.println("metrics are bit-identical to $original (${a.size} epochs)")
+            results.println("metrics are bit-identical to $original (${a.size} epochs)")
             0
         } else {
-            val first = a.indices.firstOrNull { it >= b.size || a[it] != b[it] } ?: a.size
+            val first = firstDifference!!
             err.println("metrics differ from $original from epoch ${first + 1} on (threads or backend differ? original: ${original.env()?.threads} thread(s), ${original.env()?.backend})")
             1
         }
@@ -379,6 +453,17 @@ class Cli(
     private fun list(o: Options): Int {
         val st = store(o)
         val runs = st.all()
+        events?.let { ev ->
+            for (r in runs) {
+                val m = r.metrics()
+                ev.emit(
+                    "run", "experiment" to r.experiment, "runId" to r.id, "runDir" to r.dir.toString(), "status" to r.status(),
+                    "resumable" to (r.status() == RunSummary.INCOMPLETE && r.resumable()),
+                    "epochs" to m.size, "testAccuracy" to m.lastOrNull()?.testAccuracy,
+                    "startedAt" to (r.info()?.startedAt ?: r.summary()?.startedAt),
+                )
+            }
+        }
         if (runs.isEmpty()) {
             out.println("no runs in ${st.root}")
             return 0
@@ -389,7 +474,7 @@ class Cli(
             val m = r.metrics()
             out.println(
                 "%-24s %-18s %-10s %6s %9s  %s".format(
-                    r.experiment, r.id, r.status(), m.size,
+                    r.experiment, r.id, r.status().let { if (it == RunSummary.INCOMPLETE && r.resumable()) "resumable" else it }, m.size,
                     m.lastOrNull()?.let { "%.2f%%".format(100 * it.testAccuracy) } ?: "-",
                     r.info()?.startedAt ?: s?.startedAt ?: "-",
                 ),
@@ -399,10 +484,33 @@ class Cli(
     }
 
     private fun report(o: Options): Int {
-        val ref = o.positional.singleOrNull() ?: throw UsageException("report needs one run")
-        val r = store(o).resolve(ref)
-        val written = Report(r).write()
-        out.println("report of $r: ${written.panels} plots in ${display(r.dir.resolve(RunStore.PLOTS))}")
+        val ref = o.positional.singleOrNull() ?: throw UsageException("report needs one run or sweep")
+        val store = store(o)
+        if (o.has("--all-runs")) {
+            val written = SweepReport.ofExperiment(store, ref).write()
+            out.println("report of experiment $ref over its finished runs: ${written.panels} plots (SVG and PNG) in ${display(written.html.resolveSibling(RunStore.PLOTS))}")
+            out.println(written.html)
+            return 0
+        }
+        // a run reference as for every command; else a sweep (its folder, sweeps/<name> or its name)
+        val explicitSweep = ref.startsWith(SweepRecord.DIR + "/") || java.nio.file.Files.exists(Path.of(ref).resolve(SweepRecord.FILE))
+        val run = if (explicitSweep) null else try {
+            store.resolve(ref)
+        } catch (noRun: IllegalArgumentException) {
+            if (SweepReport.find(store, ref) == null) {
+                val sweeps = SweepReport.names(store)
+                throw IllegalArgumentException(noRun.message + if (sweeps.isEmpty()) "; no sweeps" else "; sweeps: ${sweeps.joinToString()}")
+            }
+            null
+        }
+        val (what, written) = if (run != null) {
+            "$run" to Report(run).write()
+        } else {
+            val dir = SweepReport.find(store, ref)
+                ?: throw IllegalArgumentException("no sweep '$ref' in ${store.root.resolve(SweepRecord.DIR)}; sweeps: ${SweepReport.names(store).joinToString().ifEmpty { "none" }}")
+            "sweep ${dir.fileName}" to SweepReport(store, dir).write()
+        }
+        out.println("report of $what: ${written.panels} plots (SVG and PNG) in ${display(written.html.resolveSibling(RunStore.PLOTS))}")
         out.println(written.html)
         return 0
     }
@@ -411,6 +519,14 @@ class Cli(
         val ref = o.positional.singleOrNull() ?: throw UsageException("show needs one run")
         val r = store(o).resolve(ref)
         val s = r.summary()
+        events?.emit(
+            "run", "experiment" to r.experiment, "runId" to r.id, "runDir" to r.dir.toString(), "status" to r.status(),
+            "info" to r.info()?.let { lineJson.encodeToJsonElement(RunInfo.serializer(), it) },
+            "env" to r.env()?.let { lineJson.encodeToJsonElement(EnvRecord.serializer(), it) },
+            "spec" to lineJson.parseToJsonElement(dev.gradus.dsl.SpecJson.encode(r.spec())),
+            "summary" to s?.let { lineJson.encodeToJsonElement(RunSummary.serializer(), it) },
+            "metrics" to r.metrics().map { lineJson.encodeToJsonElement(EpochRecord.serializer(), it) },
+        )
         out.println("run ${r} (${r.status()})  ${r.dir}")
         r.info()?.let { out.println("started ${it.startedAt}  command: ${it.command}" + (it.rerunOf?.let { o -> "  rerun of $o" } ?: "")) }
         r.env()?.let { out.println("env: gradus ${it.gradusVersion}, ${it.backendDescription}, java ${it.javaVersion}, ${it.os}" + (it.gitCommit?.let { c -> ", git ${c.take(12)}${if (it.gitDirty == true) " (dirty)" else ""}" } ?: "")) }
@@ -435,7 +551,7 @@ class Cli(
     }
 }
 
-private val COMMANDS = setOf("run", "sweep", "rerun", "list", "show", "report", "compare", "bench", "version")
+private val COMMANDS = setOf("run", "sweep", "rerun", "resume", "list", "show", "report", "compare", "bench", "version")
 
 private val RUN_NOTE = """
     |
@@ -452,19 +568,26 @@ private val COMMAND_HELP = mapOf(
         |  --backend NAME       overrides the backend
         |  --device cpu|cuda|cuda:N  overrides the device
         |  --only NAME          runs only the experiment of that name
+        |  --quiet              only the final result lines and errors
+        |  --json               one JSON object per line on stdout (run-started, epoch, phase-end,
+        |                       stage-end, run-finished, error; see the README), nothing else there
     """,
     "sweep" to """
         |usage: gradus sweep <script.experiment.kts> [options]
-        |Runs every experiment of the script for each seed and each combination of the --grid
-        |values, one process per trial, named <experiment>-<key><value>-...-seed<S>. Trials whose
-        |latest run is finished are skipped, so an interrupted sweep resumes. Then a summary per
-        |configuration (runs, test accuracy and loss mean ± std, median, min–max, best by mean
-        |accuracy), also written as sweep-<script>-summary.csv and .json in the run store.
+        |Runs the sweep { } blocks of the script: each configuration (alternative experiments ×
+        |grid × random draws, or trial("name") { seed -> ... } computed by code) for each seed,
+        |one process per trial. Trials already finished are skipped, so an interrupted sweep
+        |resumes; failed ones run again. Then per configuration: runs and n, mean ± std, median,
+        |min–max of every final metric and measurement, the best configuration and the claims'
+        |verdicts, saved in <runs>/sweeps/<name>/sweep.json and summary.csv.
+        |A script without a sweep block: every experiment × --seeds × --grid, named
+        |<experiment>-<key><value>-...-seed<S>, recorded as the sweep <script name>.
         |  --jobs N             trials at once (default 1)
         |  --threads T          CPU threads of each trial (default 1)
-        |  --seeds A..B         seeds (or S1,S2,...); default: each experiment's own seed
-        |  --grid path=v1,v2    a spec.json path and its values (optimizer.lr, train.batchSize,
-        |                       model.layers[0].units); repeatable
+        |  --sweep NAME         only this sweep of the script
+        |  --seeds A..B         seeds (or S1,S2,...); overrides the sweep's (default: each experiment's own seed)
+        |  --grid path=v1,v2    (scripts without a sweep block) a spec.json path and its values
+        |                       (optimizer.lr, train.batchSize, model.layers[0].units); repeatable
         |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
     """,
     "rerun" to """
@@ -472,21 +595,47 @@ private val COMMAND_HELP = mapOf(
         |Runs a recorded spec again and says whether the metrics are bit-identical.
         |  --threads N          CPU threads (default: the recorded run's)
         |  --backend NAME       overrides the backend
-        |  --device cpu|cuda|cuda:N  overrides the device$RUN_NOTE
+        |  --device cpu|cuda|cuda:N  overrides the device
+        |  --quiet              only the result table, the verdict and errors
+        |  --json               one JSON object per line on stdout (run-started, epoch, phase-end,
+        |                       stage-end, run-finished, rerun-compared, error; see the README),
+        |                       nothing else there$RUN_NOTE
+    """,
+    "resume" to """
+        |usage: gradus resume <run> [--threads N] [--out DIR]
+        |Continues an interrupted run in its own folder from its newest readable checkpoint
+        |(checkpoints/, taken after every epoch unless train { checkpoints(...) } says otherwise):
+        |parameters, optimizer state, random streams, data order, schedules, stopping rules and
+        |curriculum are restored, so the finished run is bit-identical to an uninterrupted one.
+        |metrics.jsonl, diagnostics.jsonl and curvature.jsonl are rewound to the checkpoint first.
+        |A finished run is left as it is; a run without checkpoints trains again from the start.
+        |  --threads N          CPU threads (default: the run's; results are bit-identical only at the same count)$RUN_NOTE
     """,
     "list" to """
-        |usage: gradus list [--out DIR]
+        |usage: gradus list [--out DIR] [--json]
         |Every recorded run: experiment, run id, status, epochs, test accuracy, start time.
         |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
+        |  --json               one JSON object per run ("event": "run"), nothing else on stdout
     """,
     "show" to """
-        |usage: gradus show <run> [--out DIR]
-        |One run's spec, environment and metrics by epoch.$RUN_NOTE
+        |usage: gradus show <run> [--out DIR] [--json]
+        |One run's spec, environment and metrics by epoch.
+        |  --json               one JSON object ("event": "run") with info, env, spec, summary
+        |                       and metrics, nothing else on stdout$RUN_NOTE
     """,
     "report" to """
-        |usage: gradus report <run> [--out DIR]
-        |Writes report.html and plots/*.svg into the run folder: learning curves,
-        |signal-propagation diagnostics by depth, gᵀg and gᵀHg of train { curvature() }.$RUN_NOTE
+        |usage: gradus report <run | sweep> [--out DIR]
+        |       gradus report <experiment> --all-runs [--out DIR]
+        |For a run: writes report.html and plots/*.svg and *.png into the run folder: loss and
+        |accuracy curves, every per-epoch schedule (learning rate, momentum, curriculum share,
+        |continuation σ, gradient norm), signal-propagation diagnostics by depth, gᵀg and gᵀHg of
+        |train { curvature() }.$RUN_NOTE
+        |For a sweep (its name, sweeps/<name> or its folder; a run of the same name wins): writes
+        |them into <out>/sweeps/<name>/: per configuration the mean curve over seeds with a
+        |mean ± std band, error bars of other measurements, the summary table and the claims.
+        |With --all-runs: the experiment's finished runs (e.g. one per --seed) as one group, the
+        |same bands and table, written to <out>/<experiment>/report.html.
+        |The HTML is self-contained (inline SVG, no scripts); open it in any browser.
     """,
     "compare" to """
         |usage: gradus compare <run> <run> [<run>...] [--out DIR]

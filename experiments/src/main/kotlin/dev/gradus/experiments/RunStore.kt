@@ -19,7 +19,7 @@ import kotlin.io.path.readText
 
 /**
  * The embedded run store: `<root>/<experiment>/<run-id>/` holding `spec.json`, `run.json`,
- * `env.json`, the script and its hash, `metrics.jsonl`, `diagnostics.jsonl` (when the spec asks for
+ * `env.json`, the script and its hash, `checkpoints/` (for `gradus resume`), `metrics.jsonl`, `diagnostics.jsonl` (when the spec asks for
  * signal-propagation diagnostics), `curvature.jsonl` (when it monitors ill-conditioning) and, last, `summary.json`. Every file is
  * written whole to a temporary file and renamed into place, so a reader never sees half a file
  * and a killed run leaves only complete files behind (and no summary: it lists as incomplete).
@@ -36,6 +36,16 @@ class RunStore(val root: Path) {
         fun env(): EnvRecord? = readOrNull(ENV, EnvRecord.serializer())
         fun summary(): RunSummary? = readOrNull(SUMMARY, RunSummary.serializer())
         fun status(): String = summary()?.status ?: RunSummary.INCOMPLETE
+
+        /** The folder of the run's checkpoints (`gradus resume` continues from the newest). */
+        val checkpoints: Path get() = dir.resolve(CHECKPOINTS)
+
+        /** Not finished and holding at least one checkpoint: `gradus resume` can continue it. */
+        fun resumable(): Boolean = status() != RunSummary.FINISHED && checkpoints.isDirectory() &&
+            Files.list(checkpoints).use { s -> s.anyMatch { it.name.endsWith(".ckpt") } }
+
+        /** Removes `summary.json` (a resumed run is unfinished again until it writes a new one). */
+        fun deleteSummary() = Files.deleteIfExists(dir.resolve(SUMMARY))
 
         fun metrics(): List<EpochRecord> {
             val f = dir.resolve(METRICS)
@@ -149,6 +159,7 @@ class RunStore(val root: Path) {
         const val SUMMARY = "summary.json"
         const val DIAGNOSTICS = "diagnostics.jsonl"
         const val CURVATURE = "curvature.jsonl"
+        const val CHECKPOINTS = "checkpoints"
         const val REPORT = "report.html"
         const val PLOTS = "plots"
         const val SCRIPT = "script.experiment.kts"

@@ -30,6 +30,8 @@ data class EvaluatedScript(
     val experiments: List<ExperimentSpec>,
     val compileSeconds: Double,
     val cacheHit: Boolean,
+    /** The `sweep { }` blocks the script declared, in order. */
+    val sweeps: List<dev.gradus.dsl.SweepDeclaration> = emptyList(),
 )
 
 /**
@@ -80,7 +82,7 @@ class ScriptRunner(private val cacheDir: Path?) {
         if (value is ResultValue.Error) throw ScriptFailure(listOf(runtimeError(file, importedPaths(file.toFile()), value.error)))
         val instance = value.scriptInstance as? GradusScript
             ?: throw ScriptFailure(listOf("$file: error: not a Gradus experiment script (expected the .experiment.kts extension)"))
-        return EvaluatedScript(file, text, instance.experiments, seconds, cacheHit)
+        return EvaluatedScript(file, text, instance.experiments, seconds, cacheHit, instance.sweeps)
     }
 
     private fun diagnostics(file: Path, reports: List<ScriptDiagnostic>): List<String> =

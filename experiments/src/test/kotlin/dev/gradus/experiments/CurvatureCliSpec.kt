@@ -77,7 +77,9 @@ class CurvatureCliSpec : FunSpec({
         html shouldContain "Ill-conditioning"
         html shouldContain "id=\"curvature-gTg-gTHg\""
         html shouldContain "gᵀHg"
-        html shouldContain "<polyline"
+        // lets-plot draws each series as a stroked path inside the plot panel; the PNG is beside the SVG
+        html shouldContain "fill=\"none\" stroke-width"
+        dir.resolve("plots/curvature-gTg-gTHg.png").exists() shouldBe true
     }
 
     test("a run without curvature has no curvature.jsonl and no curvature section") {

@@ -1,6 +1,8 @@
 package dev.gradus.experiments
 
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.collections.shouldContainAll
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
@@ -15,6 +17,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.io.path.exists
 import kotlin.io.path.listDirectoryEntries
+import kotlin.io.path.readBytes
 import kotlin.io.path.readText
 import kotlin.io.path.writeText
 
@@ -94,15 +97,21 @@ class ReportSpec : FunSpec({
         val text = html.readText()
         text shouldNotContain "<script"
         text shouldContain "final test accuracy"
-        // loss + accuracy + one panel per statistic
-        Regex("<svg").findAll(text).count() shouldBe 2 + statistics.size
+        val charts = Report(RunStore(runs).resolve("diag")).charts()
+        // loss, accuracy, the optimizer's schedules, then one panel per statistic
+        charts.keys.take(2) shouldBe listOf("loss", "accuracy")
+        charts.keys.filter { it.startsWith("depth-") } shouldBe statistics.map { "depth-$it" }
+        Regex("<svg").findAll(text).count() shouldBe charts.size
         for (s in statistics) text shouldContain "id=\"depth-$s\""
-        val panel = text.substringAfter("id=\"depth-activationStd\"").substringBefore("</svg>")
-        Regex("<polyline").findAll(panel).count() shouldBe epochs / every + 1
-        for (e in listOf(0, 2, 4)) panel shouldContain ">epoch $e</text>"
+        charts.getValue("depth-activationStd").series.map { it.name } shouldBe listOf("epoch 0", "epoch 2", "epoch 4")
         val plots = dir.resolve("plots")
         plots.listDirectoryEntries().map { it.fileName.toString() }.toSet() shouldBe
-            (listOf("loss", "accuracy") + statistics.map { "depth-$it" }).map { "$it.svg" }.toSet()
+            charts.keys.flatMap { listOf("$it.svg", "$it.png") }.toSet()
+        // the PNG and SVG show one line per recorded epoch, one point per layer
+        val panel = plots.resolve("depth-activationStd.svg").readText()
+        PlotImageCheck.problems(PlotImageCheck.expected(charts.getValue("depth-activationStd")), panel, plots.resolve("depth-activationStd.png").readBytes())
+            .shouldBeEmpty()
+        for (e in listOf(0, 2, 4)) panel shouldContain "epoch $e"
         plots.resolve("depth-weightGradientNorm.svg").readText() shouldContain "(log)"
         // a run folder works as well as an experiment name
         gradus("report", dir.toString()).code shouldBe 0
@@ -127,13 +136,36 @@ class ReportSpec : FunSpec({
         val r = gradus("report", "plain", "--out", runs.toString())
         r.code shouldBe 0
         val text = dir.resolve("report.html").readText()
-        Regex("<svg").findAll(text).count() shouldBe 2
+        val charts = Report(RunStore(runs).resolve("plain")).charts()
+        charts.keys.none { it.startsWith("depth-") } shouldBe true
+        Regex("<svg").findAll(text).count() shouldBe charts.size
         text shouldContain "validation loss"
         text shouldContain "No signal-propagation diagnostics"
     }
 
+    test("report --all-runs: an experiment's finished runs over seeds as mean ± std bands in the experiment folder") {
+        gradus("run", work.resolve("plain.experiment.kts").toString(), "--seed", "5", "--out", runs.toString()).code shouldBe 0
+        val r = gradus("report", "plain", "--all-runs", "--out", runs.toString())
+        r.err shouldBe ""
+        r.code shouldBe 0
+        val html = runs.resolve("plain/report.html")
+        r.out.trim().lines().last() shouldBe html.toString()
+        html.readText() shouldContain "Gradus report: plain over 2 finished runs"
+        val report = SweepReport.ofExperiment(RunStore(runs), "plain")
+        val charts = report.charts()
+        charts.keys shouldContainAll listOf("sweep-test-accuracy", "sweep-test-loss", "sweep-train-loss", "sweep-validation-loss")
+        val accuracy = charts.getValue("sweep-test-accuracy")
+        accuracy.series.single().points.size shouldBe 2 // the two epochs, each the mean over the two seeds
+        val plots = runs.resolve("plain/plots")
+        PlotImageCheck.problems(
+            PlotImageCheck.expected(accuracy), plots.resolve("sweep-test-accuracy.svg").readText(), plots.resolve("sweep-test-accuracy.png").readBytes(),
+        ).shouldBeEmpty()
+        // the experiment folder still lists exactly its runs
+        RunStore(runs).all().count { it.experiment == "plain" } shouldBe 2
+    }
+
     test("help lists report; report of an unknown run is an error") {
-        gradus("help").out shouldContain "report <run>"
+        gradus("help").out shouldContain "report <run|sweep>"
         val r = gradus("report", "nope", "--out", runs.toString())
         r.code shouldBe 1
         r.err shouldContain "no run 'nope'"

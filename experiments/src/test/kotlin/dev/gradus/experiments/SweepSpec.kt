@@ -13,7 +13,7 @@ import kotlin.io.path.exists
 import kotlin.io.path.readText
 import kotlin.io.path.writeText
 
-/** `gradus sweep`: grid expansion, naming, bad paths, a tiny real sweep and its resumption. */
+/** `gradus sweep` on a script without a sweep block: grid expansion, naming, bad paths, a tiny real sweep and its resumption. */
 class SweepSpec : FunSpec({
     val work = Files.createTempDirectory("gradus-sweep")
     val runs = work.resolve("runs")
@@ -53,9 +53,10 @@ class SweepSpec : FunSpec({
         trials shouldHaveSize 8
         trials.map { it.name }.toSet() shouldHaveSize 8
         val t = trials.first { it.name == "quick-lr0.3-batchSize64-seed2" }
-        t.spec.seed shouldBe 2L
-        t.spec.train.batchSize shouldBe 64
+        t.spec!!.seed shouldBe 2L
+        t.spec!!.train.batchSize shouldBe 64
         t.configuration shouldBe "quick-lr0.3-batchSize64"
+        t.settings shouldBe mapOf("optimizer.lr" to "0.3", "train.batchSize" to "64")
         Sweep.trialName("quick", listOf("lr" to "1e-3"), null) shouldBe "quick-lr1e-3"
         Sweep.trialName("quick", listOf("kind" to "a b/c"), 1) shouldBe "quick-kinda_b_c-seed1"
         Sweep.parseSeeds("1..3") shouldBe listOf(1L, 2L, 3L)
@@ -80,14 +81,19 @@ class SweepSpec : FunSpec({
         all.all { it.status() == RunSummary.FINISHED } shouldBe true
         all.map { it.experiment }.toSet() shouldBe setOf("quick-lr0.3-seed1", "quick-lr0.3-seed2", "quick-lr0.05-seed1", "quick-lr0.05-seed2")
         store.resolve("quick-lr0.3-seed2").spec().seed shouldBe 2L
-        val json = runs.resolve("sweep-quick-summary.json").readText()
-        val summary = dev.gradus.dsl.SpecJson.json.decodeFromString(SweepSummary.serializer(), json)
-        summary.configurations shouldHaveSize 2
-        summary.configurations.map { it.runs } shouldBe listOf(2, 2)
-        summary.configurations.map { it.configuration }.toSet() shouldBe setOf("quick-lr0.3", "quick-lr0.05")
-        (summary.best in setOf("quick-lr0.3", "quick-lr0.05")) shouldBe true
-        runs.resolve("sweep-quick-summary.csv").readText().lines().first() shouldContain "test_acc_mean"
-        r.out shouldContain "best by mean test accuracy"
+        // recorded as the sweep named after the script
+        val record = Sweeps.read(runs, "quick")
+        record.script shouldBe script.toString()
+        record.trials shouldHaveSize 4
+        record.trials.all { it.status == RunSummary.FINISHED && it.run != null && "test.accuracy" in it.measurements } shouldBe true
+        record.trials.first { it.name == "quick-lr0.05-seed1" }.run shouldBe store.resolve("quick-lr0.05-seed1").toString()
+        record.configurations.map { it.configuration }.toSet() shouldBe setOf("quick-lr0.3", "quick-lr0.05")
+        record.configurations.map { it.runs } shouldBe listOf(2, 2)
+        record.configurations.all { it.statistics.keys.containsAll(listOf("test.accuracy", "test.loss", "train.loss")) } shouldBe true
+        (record.best in setOf("quick-lr0.3", "quick-lr0.05")) shouldBe true
+        record.bestBy shouldBe "max test.accuracy"
+        runs.resolve("sweeps/quick/summary.csv").readText().lines().first() shouldContain "test.accuracy_mean"
+        r.out shouldContain "best by max test.accuracy"
 
         val again = gradus("sweep", script.toString(), "--out", runs.toString(), "--jobs", "2", "--seeds", "1..2", "--grid", "optimizer.lr=0.3,0.05")
         again.code shouldBe 0

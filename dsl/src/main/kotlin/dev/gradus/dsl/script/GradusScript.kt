@@ -2,6 +2,8 @@ package dev.gradus.dsl.script
 
 import dev.gradus.dsl.ExperimentBuilder
 import dev.gradus.dsl.ExperimentSpec
+import dev.gradus.dsl.SweepBuilder
+import dev.gradus.dsl.SweepDeclaration
 import java.io.File
 import kotlin.script.experimental.annotations.KotlinScript
 import kotlin.script.experimental.api.ResultWithDiagnostics
@@ -90,6 +92,21 @@ abstract class GradusScript {
         }
         declared += spec
         return spec
+    }
+
+    private val declaredSweeps = mutableListOf<SweepDeclaration>()
+
+    /** The sweeps this script declared so far, in order (`gradus sweep` runs them). */
+    val sweeps: List<SweepDeclaration> get() = declaredSweeps.toList()
+
+    /**
+     * Declares a sweep: seeds × alternatives (experiments of this script) × grid × random
+     * draws, or configurations computed by code (`trial("name") { seed -> mapOf(...) }`), and
+     * claims judged on the results. Nothing runs here; `gradus sweep` validates and runs it.
+     */
+    fun sweep(name: String, block: SweepBuilder.() -> Unit): SweepDeclaration {
+        require(declaredSweeps.none { it.name == name }) { "sweep '$name' is declared twice in this script; names must be unique" }
+        return SweepBuilder(name).apply(block).build().also { declaredSweeps += it }
     }
 }
 

@@ -33,6 +33,25 @@ public final class RandomStreams {
     return streams.computeIfAbsent(name, n -> new RandomStream(n, seedFor(rootSeed, n)));
   }
 
+  /**
+   * The state of every stream created so far, by name (see {@link RandomStream#state()}): what a
+   * checkpoint keeps so that a resumed run draws exactly what the interrupted one would have.
+   */
+  public synchronized Map<String, long[]> states() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    streams.forEach((name, s) -> out.put(name, s.state()));
+    return out;
+  }
+
+  /**
+   * Sets each named stream to a state from {@link #states()}, creating it first when needed.
+   * Streams not named keep their state: a stream first used after the checkpoint starts from its
+   * seed, as it did in the interrupted run.
+   */
+  public synchronized void restore(Map<String, long[]> states) {
+    states.forEach((name, state) -> stream(name).restore(state));
+  }
+
   /** A fresh stream that does not share state with {@link #stream(String)} of the same name. */
   public RandomStream fresh(String name) {
     return new RandomStream(name, seedFor(rootSeed, name));

@@ -1,5 +1,9 @@
 package dev.gradus.engine.train;
 
+import dev.gradus.engine.checkpoint.Stateful;
+import dev.gradus.engine.optim.StateDict;
+import java.util.Map;
+
 /** The stopping rules behind {@link StoppingRule}'s factories. */
 final class StoppingRules {
   private StoppingRules() {}
@@ -50,7 +54,7 @@ final class StoppingRules {
     }
   }
 
-  static final class Target implements StoppingRule {
+  static final class Target implements StoppingRule, Stateful {
     private final String metric;
     private final double value;
     private final int maxEpochs;
@@ -85,9 +89,22 @@ final class StoppingRules {
       if (!checked) return goal + " (at most " + epochs(maxEpochs) + ")";
       return (reached ? "reached " : "did not reach ") + goal + (reached ? "" : " within " + epochs(maxEpochs));
     }
+
+    @Override
+    public StateDict saveState() {
+      return new StateDict(Map.of(), Map.of(), Map.of(), Map.of("target", new long[] {reached ? 1 : 0, checked ? 1 : 0}));
+    }
+
+    @Override
+    public void restoreState(StateDict state) {
+      long[] w = state.words("target");
+      if (w.length != 2) throw new IllegalArgumentException("a target rule's state has 2 words, got " + w.length);
+      reached = w[0] != 0;
+      checked = w[1] != 0;
+    }
   }
 
-  static final class Plateau implements StoppingRule {
+  static final class Plateau implements StoppingRule, Stateful {
     private final String metric;
     private final int patience;
     private final double minDelta;
@@ -141,6 +158,21 @@ final class StoppingRules {
     @Override
     public boolean restoresBest() {
       return restoreBest;
+    }
+
+    @Override
+    public StateDict saveState() {
+      return new StateDict(Map.of(), Map.of(), Map.of(),
+          Map.of("plateau", new long[] {Double.doubleToRawLongBits(best), sinceBest, capped ? 1 : 0}));
+    }
+
+    @Override
+    public void restoreState(StateDict state) {
+      long[] w = state.words("plateau");
+      if (w.length != 3) throw new IllegalArgumentException("a plateau rule's state has 3 words, got " + w.length);
+      best = Double.longBitsToDouble(w[0]);
+      sinceBest = Math.toIntExact(w[1]);
+      capped = w[2] != 0;
     }
 
     @Override

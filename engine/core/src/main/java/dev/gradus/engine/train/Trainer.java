@@ -1,6 +1,9 @@
 package dev.gradus.engine.train;
 
 import dev.gradus.engine.autodiff.Tape;
+import dev.gradus.engine.checkpoint.Checkpoint;
+import dev.gradus.engine.checkpoint.CheckpointSink;
+import dev.gradus.engine.checkpoint.Stateful;
 import dev.gradus.engine.continuation.Continuation;
 import dev.gradus.engine.continuation.ObjectiveSettings;
 import dev.gradus.engine.curriculum.Curriculum;
@@ -12,6 +15,7 @@ import dev.gradus.engine.data.Minibatches;
 import dev.gradus.engine.nn.Model;
 import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.nn.ParameterSnapshot;
 import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
 import dev.gradus.engine.optim.ParameterAverager;
@@ -49,6 +53,10 @@ import java.util.Map;
  * <p>Each step runs inside its own memory scope, so every intermediate is freed when the step
  * ends. Data order comes from the {@code data-order} stream only, so a run is reproducible from
  * the root seed.
+ *
+ * <p>With a {@link CheckpointSink} the trainer hands out a {@link Checkpoint} after each epoch,
+ * and a run continued from one ({@link #fit(ParameterSet, Dataset, Dataset, CheckpointSink,
+ * Checkpoint)}) ends bit-identical to an uninterrupted run.
  */
 public final class Trainer {
   /** The stream that decides which training examples are held out for validation. */
@@ -127,26 +135,59 @@ public final class Trainer {
 
   /** Trains {@code params} in place on {@code train}, evaluating on {@code test} after each epoch. */
   public TrainingResult fit(ParameterSet params, Dataset train, Dataset test) {
+    return fit(params, train, test, null, null);
+  }
+
+  /**
+   * As {@link #fit(ParameterSet, Dataset, Dataset)}, handing a {@link Checkpoint} to {@code sink}
+   * after each epoch of a first-order phase the sink wants, and at the start of each batch-method
+   * phase; with {@code from}, continues from that checkpoint instead of the start: the parameters,
+   * optimizer state, random streams, stopping rule, metric-driven schedules, best epoch and
+   * curriculum are restored, finished phases and epochs are skipped (listeners do not hear about
+   * them again) and the rest of the run is bit-identical to an uninterrupted one. {@code params}
+   * must be this trainer's parameters, freshly initialized (their values are overwritten).
+   *
+   * @param sink receives checkpoints; null: none are taken
+   * @param from a checkpoint of this stage to continue from; null: start from the beginning
+   */
+  public TrainingResult fit(ParameterSet params, Dataset train, Dataset test, CheckpointSink sink, Checkpoint from) {
     checkData(train, "training");
     checkData(test, "test");
     Holdout split = holdOutValidation(train);
     checkDecisionsHaveData(split.validation() != null);
-    RandomStream order = streams.stream(RandomStreams.DATA_ORDER);
-    RandomStream dropout = streams.stream(RandomStreams.DROPOUT);
-    RandomStream noise = continuation == null ? null : streams.stream(CONTINUATION_STREAM);
+    if (from != null) checkResumable(from);
     List<EpochMetrics> history = new ArrayList<>();
     List<PhaseResult> phaseResults = new ArrayList<>();
     long step = 0;
     int epoch = 0;
+    int firstPhase = 0;
+    if (from != null) {
+      streams.restore(from.streams());
+      for (EpochMetrics m : from.history()) if (m.stage().equals(config.stage())) history.add(m);
+      for (PhaseResult r : from.phases()) if (r.stage().equals(config.stage())) phaseResults.add(r);
+      step = from.step();
+      epoch = from.epoch();
+      firstPhase = from.phaseIndex();
+      restoreExactly(params, from.parameters().entries(), "the checkpoint's parameters");
+      if (curriculum instanceof Stateful s && from.curriculum() != null) s.restoreState(from.curriculum());
+    }
+    RandomStream order = streams.stream(RandomStreams.DATA_ORDER);
+    RandomStream dropout = streams.stream(RandomStreams.DROPOUT);
+    RandomStream noise = continuation == null ? null : streams.stream(CONTINUATION_STREAM);
     OptimizerState state = null;
     try (DeviceData trainData = upload(split.train());
         DeviceData validationData = split.validation() == null ? null : upload(split.validation());
         DeviceData testData = upload(test)) {
-      for (int p = 0; p < phases.size(); p++) {
+      for (int p = firstPhase; p < phases.size(); p++) {
         Phase phase = phases.get(p);
+        boolean resumedHere = from != null && p == from.phaseIndex();
         if (phase.isBatchMethod()) {
           if (state != null) release(state);
           state = null;
+          // the method's own state (L-BFGS pairs) is not kept: a resumed run replays the phase from here
+          if (sink != null && !resumedHere) {
+            sink.save(checkpoint(p, true, epoch, 0, step, 0, false, params, null, null, null, null, history, phaseResults));
+          }
           long[] counters = {epoch, step};
           PhaseResult r = runBatchPhase(phase, p, params, split, trainData, validationData, testData, order, history, counters);
           epoch = (int) counters[0];
@@ -156,17 +197,31 @@ public final class Trainer {
           continue;
         }
         GradientTransform optimizer = phase.optimizer();
-        OptimizerState previous = state;
-        state = phase.carryState() && previous != null ? optimizer.restore(StateDict.of(previous), params) : optimizer.init(params);
-        if (previous != null) release(previous);
         StoppingRule rule = phase.stop();
-        for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
-        TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients(),
-            config.loss(), dropout, noise);
         BestEpoch best = new BestEpoch();
         int epochInPhase = 0;
         long stepInPhase = 0;
         boolean stop = false;
+        if (resumedHere) {
+          if (from.atPhaseStart() || from.optimizer() == null) {
+            throw new IllegalArgumentException("checkpoint " + from.describe() + " has no optimizer state for first-order phase '" + phase.name() + "'");
+          }
+          state = optimizer.restore(from.optimizer(), params);
+          epochInPhase = from.epochInPhase();
+          stepInPhase = from.stepInPhase();
+          stop = from.phaseStopping();
+          best.values = from.bestParameters();
+          best.epoch = from.bestEpoch();
+          if (rule instanceof Stateful s && from.stoppingRule() != null) s.restoreState(from.stoppingRule());
+          restoreMetricSchedules(optimizer, from.schedules());
+        } else {
+          OptimizerState previous = state;
+          state = phase.carryState() && previous != null ? optimizer.restore(StateDict.of(previous), params) : optimizer.init(params);
+          if (previous != null) release(previous);
+          for (TrainingListener l : listeners) l.onPhaseStart(phase.name(), p, rule.describe());
+        }
+        TrainingStep trainingStep = new TrainingStep(backend, model, optimizer, config.stage(), config.checkGradients(),
+            config.loss(), dropout, noise);
         while (!stop) {
           epoch++;
           epochInPhase++;
@@ -186,6 +241,7 @@ public final class Trainer {
           ObjectiveSettings settings = continuation == null ? ObjectiveSettings.PLAIN : continuation.at(epoch - 1);
           if (continuation != null) epochValues.putAll(continuation.describe(epoch - 1));
           double lossSum = 0;
+          double gradientNormSum = 0;
           int b = 0;
           long samples = 0;
           for (int[] rows : batches) {
@@ -204,6 +260,7 @@ public final class Trainer {
                   backend.takeRows(trainData.features, idx), backend.takeRows(trainData.labels, idx), weights, settings, epoch, step);
               state = outcome.state();
               lossSum += outcome.loss();
+              gradientNormSum += outcome.gradientNorm();
               samples += rows.length;
               for (TrainingListener l : listeners) {
                 l.onStep(new StepEvent(config.stage(), epoch, b, batches.size(), step, outcome.loss(), rows.length));
@@ -214,12 +271,19 @@ public final class Trainer {
               break;
             }
           }
+          epochValues.put(GRADIENT_NORM, gradientNormSum / b);
           double seconds = (System.nanoTime() - t0) / 1e9;
           EpochMetrics m = endEpoch(evaluationParameters(params, optimizer, state), validationData, testData, epoch, step, lossSum / b,
               seconds, samples, phase.name(), batchSize, withValues(optimizer.hyperparameters(state), epochValues), history);
           feedMetricSchedules(optimizer, m);
           stop |= rule.stopAfterEpoch(m, epochInPhase);
           best.offer(rule, m, params);
+          if (sink != null && sink.wantsEpoch(epoch)) {
+            List<long[]> schedules = new ArrayList<>();
+            for (MetricDrivenSchedule md : metricDriven(optimizer)) schedules.add(md.stateWords());
+            sink.save(checkpoint(p, false, epoch, epochInPhase, step, stepInPhase, stop, params, StateDict.of(state), best, rule, schedules,
+                history, phaseResults));
+          }
         }
         int restored = best.restoreUnlessLast(rule, params, epoch);
         PhaseResult r = new PhaseResult(phase.name(), epochInPhase, stepInPhase, rule.describe(), restored, config.stage());
@@ -232,6 +296,58 @@ public final class Trainer {
     TrainingResult result = new TrainingResult(List.copyOf(history), step, List.copyOf(phaseResults));
     for (TrainingListener l : listeners) l.onEnd(result);
     return result;
+  }
+
+  /** The epoch value holding the mean, over the epoch's steps, of the raw gradients' global L2 norm. */
+  public static final String GRADIENT_NORM = "gradient.norm";
+
+  /** A checkpoint of this stage (index 0; {@link StagedTraining} places it in the run). */
+  private Checkpoint checkpoint(int phase, boolean atPhaseStart, int epoch, int epochInPhase, long step, long stepInPhase,
+      boolean stopping, ParameterSet params, StateDict optimizer, BestEpoch best, StoppingRule rule, List<long[]> schedules,
+      List<EpochMetrics> history, List<PhaseResult> phaseResults) {
+    return new Checkpoint(0, config.stage(), phase, atPhaseStart, epoch, epochInPhase, step, stepInPhase, stopping,
+        ParameterSnapshot.of(params), optimizer, streams.states(), history, phaseResults, List.of(),
+        best == null ? 0 : best.epoch, best == null ? null : best.values,
+        rule instanceof Stateful s ? s.saveState() : null, schedules == null ? List.of() : schedules,
+        curriculum instanceof Stateful c ? c.saveState() : null);
+  }
+
+  /** Fails with a clear message when {@code from} was not taken by a trainer like this one. */
+  private void checkResumable(Checkpoint from) {
+    if (!from.stage().equals(config.stage())) {
+      throw new IllegalArgumentException("checkpoint of stage '" + from.stage() + "' cannot resume stage '" + config.stage() + "'");
+    }
+    if (from.phaseIndex() >= phases.size()) {
+      throw new IllegalArgumentException("checkpoint " + from.describe() + " names phase " + from.phaseIndex() + " but stage '"
+          + config.stage() + "' has " + phases.size() + " phases");
+    }
+  }
+
+  /** Gives the phase's metric-driven schedules the state words a checkpoint saved, in the same order. */
+  private static void restoreMetricSchedules(GradientTransform optimizer, List<long[]> words) {
+    List<MetricDrivenSchedule> schedules = metricDriven(optimizer);
+    if (schedules.size() != words.size()) {
+      throw new IllegalArgumentException("the checkpoint holds " + words.size() + " metric-driven schedule states but the phase has "
+          + schedules.size());
+    }
+    for (int i = 0; i < words.size(); i++) schedules.get(i).restoreState(words.get(i));
+  }
+
+  /** Overwrites every parameter and buffer with {@code values}, which must name exactly the same ones with the same sizes. */
+  private void restoreExactly(ParameterSet params, Map<String, ParameterSnapshot.Entry> values, String what) {
+    if (!values.keySet().equals(params.entries().keySet())) {
+      throw new IllegalArgumentException(what + " (" + values.keySet() + ") do not match the model's (" + params.entries().keySet() + ")");
+    }
+    Map<String, double[]> v = new java.util.LinkedHashMap<>();
+    for (Parameter p : params.entries().values()) {
+      ParameterSnapshot.Entry e = values.get(p.path());
+      if (!Arrays.equals(e.shape(), p.value().shape())) {
+        throw new IllegalArgumentException(what + ": " + p.path() + " has shape " + Arrays.toString(e.shape()) + ", the model's "
+            + Arrays.toString(p.value().shape()));
+      }
+      v.put(p.path(), e.values());
+    }
+    restore(params, v);
   }
 
   /**

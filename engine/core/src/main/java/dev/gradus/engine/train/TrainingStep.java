@@ -7,6 +7,7 @@ import dev.gradus.engine.continuation.ObjectiveSettings;
 import dev.gradus.engine.nn.Model;
 import dev.gradus.engine.nn.Parameter;
 import dev.gradus.engine.nn.ParameterSet;
+import dev.gradus.engine.optim.ClipByGlobalNorm;
 import dev.gradus.engine.optim.LookAhead;
 import dev.gradus.engine.optim.GradientTransform;
 import dev.gradus.engine.optim.OptimizerState;
@@ -63,8 +64,12 @@ public final class TrainingStep {
     this.random = random;
   }
 
-  /** The minibatch objective (before the update; heads' weighted losses included) and the optimizer's next state. */
-  public record Outcome(double loss, OptimizerState state) {}
+  /**
+   * The minibatch objective (before the update; heads' weighted losses included), the optimizer's
+   * next state, and the global L2 norm of the raw gradients (before any transform: clipping,
+   * decay or noise), which the trainer reports per epoch as {@code gradient.norm}.
+   */
+  public record Outcome(double loss, OptimizerState state, double gradientNorm) {}
 
   /**
    * Trains {@code params} in place on features {@code x} and INT64 labels {@code y}. When the
@@ -117,11 +122,13 @@ public final class TrainingStep {
         }
       }
     }
+    // read before the update: transforms may return the gradient tensors they were given, changed
+    double gradientNorm = ClipByGlobalNorm.globalNorm(grads);
     GradientTransform.Update u = optimizer.update(grads, state, params);
     Optimizers.applyUpdates(params, u.updates());
     applyBufferUpdates(params, last);
     if (settings.parameterNoise() > 0) addParameterNoise(params, settings.parameterNoise());
-    return new Outcome(lossValue, u.state());
+    return new Outcome(lossValue, u.state(), gradientNorm);
   }
 
   /** {@code point} with every trainable parameter moved by σ·N(0, I) from the noise stream (buffers and frozen ones kept). */
