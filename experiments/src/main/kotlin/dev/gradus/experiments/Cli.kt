@@ -98,11 +98,11 @@ class Cli(
         val code = try {
             when (command) {
                 "run" -> runScript(Options(rest, setOf(), setOf("--threads", "--seed", "--out", "--backend", "--device", "--only")))
-                "sweep" -> Sweep(out, err, scriptCache, sweepInProcess, results).run(rest)
+                "sweep" -> Sweep(out, err, scriptCache, sweepInProcess, results, events).run(rest)
                 "run-trial" -> Sweep(out, err, scriptCache, sweepInProcess).runTrial(rest)
                 "run-spec" -> runSpec(Options(rest, setOf(), setOf("--threads", "--out")))
                 "rerun" -> rerun(Options(rest, setOf(), setOf("--threads", "--out", "--backend", "--device")))
-                "resume" -> Options(rest, setOf(), setOf("--threads", "--out")).let { Resume(this, out, err).run(it, store(it)) }
+                "resume" -> Options(rest, setOf(), setOf("--threads", "--out")).let { Resume(this, out, err, results, events).run(it, store(it)) }
                 "list" -> list(Options(rest, setOf(), setOf("--out")))
                 "show" -> show(Options(rest, setOf(), setOf("--out")))
                 "report" -> report(Options(rest, setOf("--all-runs"), setOf("--out")))
@@ -169,8 +169,8 @@ class Cli(
             |
             |<run> is a run folder, experiment/run-id, a run id, or an experiment (its latest run).
             |Runs are stored under ./runs (or --out DIR, or GRADUS_RUNS).
-            |--quiet (run, rerun): only the final result lines and errors.
-            |--json (run, rerun, list, show): one JSON object per line on stdout, nothing else there.
+            |--quiet (run, rerun, sweep, resume): only the final result lines and errors.
+            |--json (run, rerun, sweep, resume, list, show): one JSON object per line on stdout, nothing else there.
             |On a terminal, progress is a bar redrawn in place with the epoch's and the run's ETA;
             |elsewhere, or with TERM=dumb or CI set, one line per epoch.
             |'gradus help <command>' or 'gradus <command> --help' prints one command's options.
@@ -271,6 +271,8 @@ class Cli(
         events?.emit(
             JsonEvents.RUN_STARTED, "experiment" to spec.name, "runId" to run.id, "runDir" to run.dir.toString(),
             "seed" to spec.seed, "backend" to spec.backend, "device" to spec.device, "threads" to threads, "rerunOf" to rerunOf,
+            // `gradus resume`: where training continues (null: from the start)
+            "resumedFrom" to resume?.checkpoint?.describe(),
         )
         val near = scriptFile ?: Gradus.home()
         val provider = dev.gradus.engine.tensor.Backends.available()[spec.backend]
@@ -577,9 +579,11 @@ private val COMMAND_HELP = mapOf(
         |Runs the sweep { } blocks of the script: each configuration (alternative experiments ×
         |grid × random draws, or trial("name") { seed -> ... } computed by code) for each seed,
         |one process per trial. Trials already finished are skipped, so an interrupted sweep
-        |resumes; failed ones run again. Then per configuration: runs and n, mean ± std, median,
-        |min–max of every final metric and measurement, the best configuration and the claims'
-        |verdicts, saved in <runs>/sweeps/<name>/sweep.json and summary.csv.
+        |resumes: an interrupted run of an experiment trial (same spec, with checkpoints) continues
+        |from its last checkpoint as with 'gradus resume'; failed ones and code trials run again.
+        |Then per configuration: runs and n, mean ± std, median, min–max of every final metric and
+        |measurement, the best configuration and the claims' verdicts, saved in
+        |<runs>/sweeps/<name>/sweep.json and summary.csv; 'gradus report <name>' plots them.
         |A script without a sweep block: every experiment × --seeds × --grid, named
         |<experiment>-<key><value>-...-seed<S>, recorded as the sweep <script name>.
         |  --jobs N             trials at once (default 1)
@@ -589,6 +593,10 @@ private val COMMAND_HELP = mapOf(
         |  --grid path=v1,v2    (scripts without a sweep block) a spec.json path and its values
         |                       (optimizer.lr, train.batchSize, model.layers[0].units); repeatable
         |  --out DIR            the run store (default ./runs, or GRADUS_RUNS)
+        |  --quiet              only the summary tables, best configurations, claims and errors
+        |  --json               one JSON object per line on stdout (sweep-started, trial-end per
+        |                       trial, sweep-finished with the statistics and verdicts, error; see
+        |                       the README), nothing else there (trial logs go nowhere near it)
     """,
     "rerun" to """
         |usage: gradus rerun <run> [options]
@@ -602,14 +610,18 @@ private val COMMAND_HELP = mapOf(
         |                       nothing else there$RUN_NOTE
     """,
     "resume" to """
-        |usage: gradus resume <run> [--threads N] [--out DIR]
+        |usage: gradus resume <run> [--threads N] [--out DIR] [--quiet | --json]
         |Continues an interrupted run in its own folder from its newest readable checkpoint
         |(checkpoints/, taken after every epoch unless train { checkpoints(...) } says otherwise):
         |parameters, optimizer state, random streams, data order, schedules, stopping rules and
         |curriculum are restored, so the finished run is bit-identical to an uninterrupted one.
         |metrics.jsonl, diagnostics.jsonl and curvature.jsonl are rewound to the checkpoint first.
         |A finished run is left as it is; a run without checkpoints trains again from the start.
-        |  --threads N          CPU threads (default: the run's; results are bit-identical only at the same count)$RUN_NOTE
+        |  --threads N          CPU threads (default: the run's; results are bit-identical only at the same count)
+        |  --quiet              only the final line and errors
+        |  --json               one JSON object per line on stdout (run-started with resumedFrom,
+        |                       epoch, phase-end, stage-end, run-finished; resume-skipped for a
+        |                       finished run; error), nothing else there$RUN_NOTE
     """,
     "list" to """
         |usage: gradus list [--out DIR] [--json]

@@ -20,12 +20,9 @@ enum class OutputMode {
     HUMAN, QUIET, JSON;
 
     companion object {
-        /**
-         * The commands that take `--quiet`, and those that take `--json`. (`sweep` prints through
-         * its own runner, which has no events to give yet, so it takes neither.)
-         */
-        val QUIET_COMMANDS = setOf("run", "rerun")
-        val JSON_COMMANDS = setOf("run", "rerun", "list", "show")
+        /** The commands that take `--quiet`, and those that take `--json`. */
+        val QUIET_COMMANDS = setOf("run", "rerun", "sweep", "resume")
+        val JSON_COMMANDS = setOf("run", "rerun", "sweep", "resume", "list", "show")
 
         /**
          * The mode [args] of [command] ask for, and the arguments without those flags. A flag the
@@ -78,6 +75,11 @@ class JsonEvents(private val out: PrintStream) {
         const val PHASE_END = "phase-end"
         const val STAGE_END = "stage-end"
         const val RUN_FINISHED = "run-finished"
+        const val SWEEP_STARTED = "sweep-started"
+        const val TRIAL_END = "trial-end"
+        const val SWEEP_FINISHED = "sweep-finished"
+        /** `gradus resume` of a run that had already finished: nothing trained. */
+        const val RESUME_SKIPPED = "resume-skipped"
         const val ERROR = "error"
 
         /** Kotlin values to JSON: numbers (non-finite ones as null), strings, booleans, maps, lists, JSON as is. */

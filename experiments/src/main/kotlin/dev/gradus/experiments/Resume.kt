@@ -13,13 +13,25 @@ class ResumePoint(val run: RunStore.Run, val checkpoint: Checkpoint?)
  * run's (at the same thread count and backend). A finished run is left alone; a run without a
  * readable checkpoint trains again from the start, in place.
  */
-internal class Resume(private val cli: Cli, private val out: PrintStream, private val err: PrintStream) {
+internal class Resume(
+    private val cli: Cli,
+    private val out: PrintStream,
+    private val err: PrintStream,
+    /** Where the final line goes (kept by `--quiet`). */
+    private val results: PrintStream = out,
+    /** The machine output of `--json`, else null. */
+    private val events: JsonEvents? = null,
+) {
     fun run(o: Options, st: RunStore): Int {
         val ref = o.positional.singleOrNull() ?: throw UsageException("resume needs one run")
         val run = st.resolve(ref)
         val summary = run.summary()
         if (summary?.status == RunSummary.FINISHED) {
-            out.println("$run already finished (${summary.epochs} epochs); nothing to resume")
+            events?.emit(
+                JsonEvents.RESUME_SKIPPED, "experiment" to run.experiment, "runId" to run.id, "runDir" to run.dir.toString(),
+                "status" to summary.status, "epochs" to summary.epochs, "reason" to "the run already finished",
+            )
+            results.println("$run already finished (${summary.epochs} epochs); nothing to resume")
             return 0
         }
         val spec = run.spec()
@@ -41,7 +53,7 @@ internal class Resume(private val cli: Cli, private val out: PrintStream, privat
         val resumed = cli.record(st, spec, threads, null, null, null, null, rerunOf = null, resume = ResumePoint(run, loaded?.checkpoint()))
             ?: return 1
         val s = resumed.summary()!!
-        out.println(
+        results.println(
             "$run finished: %d epochs, final test accuracy %.2f%%".format(s.epochs, 100 * (s.finalTestAccuracy ?: Double.NaN)),
         )
         return 0

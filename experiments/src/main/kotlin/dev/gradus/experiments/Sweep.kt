@@ -8,6 +8,7 @@ import dev.gradus.dsl.SpecCompiler
 import dev.gradus.dsl.SpecJson
 import dev.gradus.dsl.SweepDeclaration
 import dev.gradus.dsl.SweepStats
+import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
@@ -59,7 +60,8 @@ data class Trial(
 /**
  * `gradus sweep`: runs the `sweep { }` blocks a script declares (or, for a script without one,
  * every experiment × `--seeds` × `--grid`), each trial as its own process (at most `--jobs` at
- * once, `--threads` each), skipping finished trials; then a summary per configuration, the best
+ * once, `--threads` each), skipping finished trials and continuing interrupted runs from their
+ * checkpoints (see [SweepRunner.interruptedRun]); then a summary per configuration, the best
  * one and the claims' verdicts, printed and saved as a [SweepRecord] under `sweeps/<name>/`.
  * [inProcess] runs the trials in this JVM (tests).
  */
@@ -70,6 +72,8 @@ class Sweep(
     private val inProcess: Boolean = false,
     /** Where the summary tables and verdicts go (kept by `--quiet`, which silences [out]). */
     private val results: PrintStream = out,
+    /** The machine output of `--json` (trial-end per trial, sweep-finished per sweep), else null. */
+    private val events: JsonEvents? = null,
 ) {
     fun run(args: List<String>): Int {
         val gridArgs = mutableListOf<String>()
@@ -104,7 +108,7 @@ class Sweep(
         } else {
             if (o.string("--sweep") != null) throw UsageException("--sweep: the script declares no sweep { } block")
             if (script.experiments.isEmpty()) {
-                out.println("script ${file.fileName}: no experiment or sweep declared, nothing to sweep")
+                results.println("script ${file.fileName}: no experiment or sweep declared, nothing to sweep")
                 return 0
             }
             // no sweep block: one sweep named after the script, over every experiment × --seeds × --grid
@@ -121,7 +125,7 @@ class Sweep(
         }
         var failures = 0
         for ((sweep, trials) in plans) {
-            val runner = SweepRunner(out, err, root, jobs, threads, inProcess, scriptCache, file, results)
+            val runner = SweepRunner(out, err, root, jobs, threads, inProcess, scriptCache, file, results, events)
             failures += runner.execute(sweep, trials, file.toString()).second
         }
         if (failures > 0) err.println("$failures trial${if (failures > 1) "s" else ""} failed; run the sweep again to redo them")
@@ -415,7 +419,8 @@ class Sweep(
 
 /**
  * Runs the trials of one sweep and writes its [SweepRecord]. Trials of experiments run as
- * `run-spec` processes (or in this JVM when [inProcess]); code trials as `run-trial` processes
+ * `run-spec` processes, or `resume` ones for a trial whose run was interrupted (in this JVM
+ * when [inProcess]); code trials as `run-trial` processes
  * of [scriptFile], or in this JVM when [inProcess] or when there is no script (a sweep built in
  * code: its lambdas cannot be sent to another process).
  */
@@ -430,23 +435,52 @@ class SweepRunner(
     private val scriptFile: Path?,
     /** Where the summary table, best configuration and verdicts go. */
     private val results: PrintStream = out,
+    /** `--json`: a trial-end event per trial run now, a sweep-started and a sweep-finished event. */
+    private val events: JsonEvents? = null,
 ) {
+    /**
+     * The trial processes running now. Ended with this process (SIGTERM, Ctrl-C; SIGKILL cannot
+     * be caught), so that none trains on unattended into a run that the next `gradus sweep`
+     * would continue from its checkpoint at the same time.
+     */
+    private val children: MutableSet<Process> = java.util.concurrent.ConcurrentHashMap.newKeySet()
+
     /** Runs what is not finished yet, then summarizes; returns the record and the number of trials that failed now. */
     fun execute(sweep: SweepDeclaration, trials: List<Trial>, scriptName: String?): Pair<SweepRecord, Int> {
         val todo = trials.filter { status(sweep, it) != RunSummary.FINISHED }
+        val resumable = todo.mapNotNull { t -> interruptedRun(t)?.let { t.name to it } }.toMap()
         out.println(
-            "sweep %s: %d trial%s (%d to run, %d already finished), %d at once, %d thread%s each".format(
+            "sweep %s: %d trial%s (%d to run, %d already finished), %d at once, %d thread%s each%s".format(
                 sweep.name, trials.size, if (trials.size != 1) "s" else "", todo.size, trials.size - todo.size,
                 jobs, threads, if (threads > 1) "s" else "",
+                if (resumable.isEmpty()) "" else "; ${resumable.size} continue${if (resumable.size == 1) "s" else ""} an interrupted run from its checkpoint",
             ),
+        )
+        events?.emit(
+            JsonEvents.SWEEP_STARTED, "sweep" to sweep.name, "trials" to trials.size, "toRun" to todo.size,
+            "alreadyFinished" to trials.size - todo.size, "resuming" to resumable.keys.toList(), "jobs" to jobs, "threads" to threads,
         )
         var failures = 0
         if (todo.isNotEmpty()) {
-            val pool = Executors.newFixedThreadPool(jobs)
-            val futures = todo.map { t -> pool.submit<Boolean> { runTrial(sweep, t) } }
-            pool.shutdown()
-            futures.forEach { if (!it.get()) failures++ }
-            pool.awaitTermination(1, TimeUnit.MINUTES)
+            val endChildren = Thread {
+                children.forEach { it.destroy() }
+                // their checkpoint writes are atomic; waiting only keeps their last lines off the next prompt
+                children.forEach { it.waitFor(10, TimeUnit.SECONDS) }
+            }
+            Runtime.getRuntime().addShutdownHook(endChildren)
+            try {
+                val pool = Executors.newFixedThreadPool(jobs)
+                val futures = todo.map { t -> pool.submit<Boolean> { runTrial(sweep, t, resumable[t.name]) } }
+                pool.shutdown()
+                futures.forEach { if (!it.get()) failures++ }
+                pool.awaitTermination(1, TimeUnit.MINUTES)
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(endChildren)
+                } catch (shuttingDown: IllegalStateException) {
+                    // the JVM is exiting: the hook runs
+                }
+            }
         }
         val record = summarize(sweep, trials.map { trialRecord(sweep, it) }, scriptName)
         val dir = root.resolve(SweepRecord.DIR).resolve(sweep.name)
@@ -455,10 +489,40 @@ class SweepRunner(
         RunStore.writeAtomically(dir.resolve(SweepRecord.CSV), csv(record))
         print(record)
         results.println("sweep record in ${dir.resolve(SweepRecord.FILE)} and ${SweepRecord.CSV}")
+        // the plots take a few seconds (lets-plot through batik): written on request, not after every sweep
+        results.println("plot it with 'gradus report ${sweep.name}${outOption()}'")
+        events?.emit(
+            JsonEvents.SWEEP_FINISHED, "sweep" to sweep.name, "record" to dir.resolve(SweepRecord.FILE).toString(),
+            "csv" to dir.resolve(SweepRecord.CSV).toString(), "trials" to record.trials.size,
+            "finished" to record.trials.count { it.status == RunSummary.FINISHED }, "failedNow" to failures,
+            "best" to record.best, "bestBy" to record.bestBy,
+            "configurations" to lineJson.encodeToJsonElement(ListSerializer(ConfigurationSummary.serializer()), record.configurations),
+            "claims" to lineJson.encodeToJsonElement(ListSerializer(ClaimResult.serializer()), record.claims),
+        )
         return record to failures
     }
 
     private fun status(sweep: SweepDeclaration, t: Trial): String = trialRecord(sweep, t).status
+
+    /** ` --out ROOT` (quoted for a POSIX shell when needed) unless [root] is the default store, so the printed report command finds this sweep. */
+    private fun outOption(): String {
+        if (root == Sweep.runsRoot(null)) return ""
+        val r = root.toString()
+        return " --out " + if (r.any { it.isWhitespace() || it in "'\"\\$`" }) "'" + r.replace("'", "'\\''") + "'" else r
+    }
+
+    /**
+     * The run of experiment trial [t] to continue rather than start again: its latest run, when
+     * that was interrupted (no summary: killed, not failed), has checkpoints, and recorded the
+     * spec [t] trains now (an edited script starts afresh). Code trials have none.
+     */
+    internal fun interruptedRun(t: Trial): RunStore.Run? {
+        val spec = t.spec ?: return null
+        val run = latestRun(t.name) ?: return null
+        if (run.status() != RunSummary.INCOMPLETE || !run.resumable()) return null
+        val recorded = try { SpecJson.encode(run.spec()) } catch (e: Exception) { return null }
+        return run.takeIf { recorded == SpecJson.encode(spec) }
+    }
 
     private fun latestRun(name: String): RunStore.Run? {
         val dir = root.resolve(name)
@@ -491,7 +555,8 @@ class SweepRunner(
         )
     }
 
-    private fun runTrial(sweep: SweepDeclaration, t: Trial): Boolean {
+    /** Runs [t] (continuing [interrupted] when it has one); says whether it finished. */
+    private fun runTrial(sweep: SweepDeclaration, t: Trial, interrupted: RunStore.Run?): Boolean {
         val code: Int
         val log: String
         if (t.code != null && scriptFile == null) {
@@ -500,9 +565,11 @@ class SweepRunner(
             code = if (r.status == RunSummary.FINISHED) 0 else 1
             log = r.error ?: ""
         } else {
-            val specFile = t.spec?.let { Files.createTempFile("gradus-trial-", ".json").also { f -> Files.writeString(f, SpecJson.encode(it)) } }
+            val specFile = t.spec?.takeIf { interrupted == null }?.let { Files.createTempFile("gradus-trial-", ".json").also { f -> Files.writeString(f, SpecJson.encode(it)) } }
             try {
-                val args = if (specFile != null) {
+                val args = if (interrupted != null) {
+                    listOf("resume", interrupted.dir.toString(), "--out", root.toString(), "--threads", threads.toString())
+                } else if (specFile != null) {
                     listOf("run-spec", specFile.toString(), "--out", root.toString(), "--threads", threads.toString())
                 } else {
                     listOf(
@@ -520,7 +587,9 @@ class SweepRunner(
                     val pb = ProcessBuilder(javaCommand(threads) + args).redirectErrorStream(true).redirectOutput(logFile.toFile())
                     for (v in listOf("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")) pb.environment()[v] = threads.toString()
                     pb.environment()["OMP_WAIT_POLICY"] = "PASSIVE"
-                    code = pb.start().waitFor()
+                    val child = pb.start()
+                    children += child
+                    code = try { child.waitFor() } finally { children -= child }
                     log = Files.readString(logFile)
                     Files.deleteIfExists(logFile)
                 }
@@ -528,8 +597,12 @@ class SweepRunner(
                 specFile?.let { Files.deleteIfExists(it) }
             }
         }
+        events?.emit(
+            JsonEvents.TRIAL_END, "sweep" to sweep.name, "exitCode" to code, "resumed" to (interrupted != null),
+            "trial" to lineJson.encodeToJsonElement(SweepTrialRecord.serializer(), trialRecord(sweep, t)),
+        )
         synchronized(out) {
-            if (code == 0) out.println("trial ${t.name}: finished")
+            if (code == 0) out.println("trial ${t.name}: ${if (interrupted != null) "resumed and finished" else "finished"}")
             else {
                 err.println("trial ${t.name}: failed (exit $code)")
                 log.lines().takeLast(15).forEach { err.println("  | $it") }

@@ -164,6 +164,89 @@ class CliUsabilitySpec : FunSpec({
         jsonLines(usage.out).single().event() shouldBe JsonEvents.ERROR
     }
 
+    test("sweep --json: only JSON lines (trial logs stay off stdout), a trial-end per trial, then sweep-finished; --quiet: only the summary") {
+        // the experiment trial and the code trial both run as child processes, which print; none of it may reach stdout
+        val f = script(
+            "sweepjson.experiment.kts",
+            tiny("sj") + """
+            sweep("sj-sweep") {
+                seeds(1)
+                experiments("sj")
+                trial("noisy") { seed -> println("noise from the trial"); mapOf("test.accuracy" to 0.1 * seed) }
+                claim("training beats the constant") { s -> s.mean("test.accuracy", "sj") > s.mean("test.accuracy", "noisy") }
+            }
+            """.trimIndent(),
+        )
+        val r = gradus("sweep", f.toString(), "--out", runs.toString(), "--json")
+        r.code shouldBe 0
+        r.out shouldNotContain "noise"
+        val ev = jsonLines(r.out)
+        ev.map { it.event() } shouldContainExactly listOf(JsonEvents.SWEEP_STARTED, JsonEvents.TRIAL_END, JsonEvents.TRIAL_END, JsonEvents.SWEEP_FINISHED)
+        ev[0]["toRun"]!!.jsonPrimitive.int shouldBe 2
+        val trials = ev.filter { it.event() == JsonEvents.TRIAL_END }.map { it["trial"]!!.jsonObject }
+        trials.map { it.str("name") }.toSet() shouldBe setOf("sj-sweep.sj-seed1", "noisy-seed1")
+        trials.forEach { it.str("status") shouldBe RunSummary.FINISHED }
+        val trained = trials.single { it.str("name") == "sj-sweep.sj-seed1" }
+        trained.str("run") shouldBe RunStore(runs).resolve("sj-sweep.sj-seed1").toString()
+        trained["measurements"]!!.jsonObject["test.accuracy"]!!.jsonPrimitive.double shouldBe
+            RunStore(runs).resolve("sj-sweep.sj-seed1").summary()!!.finalTestAccuracy
+        val done = ev.last()
+        done.str("sweep") shouldBe "sj-sweep"
+        Path.of(done.str("record")) shouldBe runs.resolve("sweeps/sj-sweep/sweep.json")
+        Path.of(done.str("csv")).exists() shouldBe true
+        done.str("bestBy") shouldBe "max test.accuracy"
+        val record = Sweeps.read(runs, "sj-sweep")
+        done.str("best") shouldBe record.best
+        done["configurations"]!!.jsonArray.map { it.jsonObject.str("configuration") } shouldBe listOf("sj", "noisy")
+        done["configurations"]!!.jsonArray[1].jsonObject["statistics"]!!.jsonObject["test.accuracy"]!!.jsonObject["mean"]!!.jsonPrimitive.double shouldBe 0.1
+        val claim = done["claims"]!!.jsonArray.single().jsonObject
+        claim.str("text") shouldBe "training beats the constant"
+        claim.str("holds") shouldBe record.claims.single().holds.toString()
+
+        // everything finished: --quiet prints the table, the best, the verdict and where the record is, nothing else
+        val q = gradus("sweep", f.toString(), "--out", runs.toString(), "--quiet")
+        q.err shouldBe ""
+        q.code shouldBe 0
+        val lines = q.out.lines().filter { it.isNotBlank() }
+        lines[0] shouldContain "configuration"
+        lines.count { it.startsWith("sj ") || it.startsWith("noisy ") } shouldBe 4 // sj: three final metrics; noisy: one
+        lines shouldHaveSize 10
+        lines[5] shouldContain "best by max test.accuracy: ${record.best} ("
+        lines[6] shouldBe "claim: training beats the constant"
+        lines[7] shouldContain "  ${if (record.claims.single().holds == true) "HOLDS" else "DOES NOT HOLD"}: test.accuracy of sj: "
+        lines[8] shouldBe "sweep record in ${runs.resolve("sweeps/sj-sweep/sweep.json")} and summary.csv"
+        lines[9] shouldBe "plot it with 'gradus report sj-sweep --out $runs'"
+        q.out shouldNotContain "trials ("
+    }
+
+    test("resume --json and --quiet") {
+        val f = script("res.experiment.kts", tiny("res"))
+        gradus("run", f.toString(), "--out", runs.toString(), "--quiet").code shouldBe 0
+        val run = RunStore(runs).resolve("res")
+        Files.delete(run.dir.resolve(RunStore.SUMMARY))
+        // epoch 2's checkpoint gone: resume continues from epoch 1's
+        run.checkpoints.toFile().listFiles()!!.map { it.name }.sorted().drop(1).forEach { Files.delete(run.checkpoints.resolve(it)) }
+        val j = gradus("resume", "res", "--out", runs.toString(), "--json")
+        j.code shouldBe 0
+        val ev = jsonLines(j.out)
+        ev.map { it.event() } shouldContainExactly listOf(JsonEvents.RUN_STARTED, JsonEvents.EPOCH, JsonEvents.PHASE_END, JsonEvents.STAGE_END, JsonEvents.RUN_FINISHED)
+        ev[0].str("runDir") shouldBe run.dir.toString()
+        ev[0].str("resumedFrom") shouldContain "epoch 1"
+        ev[1]["epoch"]!!.jsonPrimitive.int shouldBe 2
+        ev.last().str("status") shouldBe RunSummary.FINISHED
+
+        val skipped = gradus("resume", "res", "--out", runs.toString(), "--json")
+        skipped.code shouldBe 0
+        jsonLines(skipped.out).single().let { it.event() shouldBe JsonEvents.RESUME_SKIPPED; it.str("runDir") shouldBe run.dir.toString() }
+
+        Files.delete(run.dir.resolve(RunStore.SUMMARY))
+        val q = gradus("resume", "res", "--out", runs.toString(), "--quiet")
+        q.err shouldBe ""
+        q.code shouldBe 0
+        q.out.lines().filter { it.isNotBlank() }.single() shouldContain "$run finished: 2 epochs, final test accuracy"
+        gradus("resume", "res", "--out", runs.toString(), "--quiet").out.trim() shouldBe "$run already finished (2 epochs); nothing to resume"
+    }
+
     test("the flags are refused by commands that do not take them") {
         gradus("list", "--quiet", "--out", runs.toString()).let { it.code shouldBe 2; it.err shouldContain "unknown option --quiet" }
         gradus("compare", "a", "b", "--json").let { it.code shouldBe 2; it.err shouldContain "unknown option --json" }
@@ -173,7 +256,7 @@ class CliUsabilitySpec : FunSpec({
         val general = gradus("help").out
         general shouldContain "--quiet"
         general shouldContain "--json"
-        for (cmd in listOf("run", "rerun")) {
+        for (cmd in listOf("run", "rerun", "sweep", "resume")) {
             val h = gradus(cmd, "--help").out
             h shouldContain "--quiet"
             h shouldContain "--json"

@@ -39,6 +39,9 @@ object HeadlessBrowser {
     /** Set to 1 to skip the browser checks on a machine without Chromium (CI installs it). */
     const val SKIP_ENV = "GRADUS_SKIP_BROWSER"
 
+    /** Set to 1 (as `.ci/run` does) to make a missing Chromium a test failure instead of a skip. */
+    const val REQUIRE_ENV = "GRADUS_REQUIRE_BROWSER"
+
     /** The Chromium executable on the PATH, or null. */
     fun executable(): Path? = listOf("chromium", "chromium-browser", "google-chrome")
         .flatMap { name -> System.getenv("PATH").orEmpty().split(':').map { Path.of(it, name) } }

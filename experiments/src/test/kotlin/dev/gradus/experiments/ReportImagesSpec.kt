@@ -28,14 +28,18 @@ class ReportImagesSpec : FunSpec({
     val root = work.resolve("runs")
     val store = RunStore(root)
 
-    /** Chromium is required: without it the browser checks fail, unless skipped explicitly. */
+    /**
+     * The browser checks need Chromium. Without it they fail where it is required (`.ci/run` sets
+     * [HeadlessBrowser.REQUIRE_ENV] and installs it) and are skipped, with a message, elsewhere, as
+     * the Fashion-MNIST cases are on a machine without the data.
+     */
     fun browser(): Boolean {
         if (System.getenv(HeadlessBrowser.SKIP_ENV) == "1") return false
-        check(HeadlessBrowser.executable() != null) {
-            "chromium is not installed: the report's browser check needs it (apt-get install chromium; .ci/run installs it), " +
-                "or set ${HeadlessBrowser.SKIP_ENV}=1 to skip this check"
-        }
-        return true
+        if (HeadlessBrowser.executable() != null) return true
+        val message = "chromium is not installed: the report's browser check needs it (apt-get install chromium; .ci/run installs it)"
+        check(System.getenv(HeadlessBrowser.REQUIRE_ENV) != "1") { "$message; ${HeadlessBrowser.REQUIRE_ENV}=1 requires it" }
+        System.err.println("ReportImagesSpec: $message; skipping the browser part")
+        return false
     }
 
     fun epochs(n: Int, seed: Int, validation: Boolean = false): List<EpochRecord> = (1..n).map { e ->

@@ -38,14 +38,6 @@ class ResumeSpec : FunSpec({
         return Outcome(code, o.toString(), e.toString())
     }
 
-    /** The same JVM, class path and main class as this test, as `gradus sweep` starts its trials. */
-    fun javaCommand(): List<String> {
-        val javaBin = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-        val jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().inputArguments
-            .filter { !it.startsWith("-agentlib:jdwp") && !it.startsWith("-javaagent") }
-        return listOf(javaBin) + jvm + listOf("-cp", System.getProperty("java.class.path"), "dev.gradus.experiments.CliKt")
-    }
-
     // two phases (Adam, then momentum SGD carrying nothing), dropout, a validation split and diagnostics:
     // parameters, optimizer state, the dropout and data-order streams and the monitors' records all matter
     val spec = experiment("resumable") {
@@ -76,7 +68,7 @@ class ResumeSpec : FunSpec({
 
         val killed = work.resolve("killed")
         val log = work.resolve("child.log")
-        val pb = ProcessBuilder(javaCommand() + listOf("run-spec", specFile.toString(), "--out", killed.toString()))
+        val pb = ProcessBuilder(gradusJavaCommand() + listOf("run-spec", specFile.toString(), "--out", killed.toString()))
             .redirectErrorStream(true).redirectOutput(log.toFile())
         pb.environment()["OMP_NUM_THREADS"] = "1"
         pb.environment()["OMP_WAIT_POLICY"] = "PASSIVE"

@@ -16,6 +16,8 @@ import java.io.PrintStream
 import java.nio.file.Files
 import kotlin.io.path.deleteExisting
 import kotlin.io.path.exists
+import kotlin.io.path.listDirectoryEntries
+import kotlin.io.path.name
 import kotlin.io.path.writeText
 import kotlin.math.sqrt
 
@@ -234,6 +236,90 @@ class SweepDslSpec : FunSpec({
         rec.claims.single().detail shouldContain "test.accuracy of plain-lr0.3: "
         rec.claims.single().detail shouldContain "(2)"
         r.out shouldNotContain "UNDECIDED"
+    }
+
+    test("re-running a sweep continues a trial's interrupted run from its checkpoint, to a clean run's metrics") {
+        val f = work.resolve("resumed.experiment.kts")
+        f.writeText(
+            """
+            experiment("longer") {
+                seed = 3
+                backend = "reference"
+                data = shapeset(family = Basic, train = 200, test = 100, imageSize = 8)
+                model { dense(16, tanh); dropout(0.1); output(classes = 3) }
+                optimizer = adam(lr = 0.01)
+                train { epochs = 3; batchSize = 32; checkpoints(everyEpochs = 1, keepLast = 3) }
+            }
+            sweep("resumed") { seeds(1); experiments("longer") }
+            """.trimIndent(),
+        )
+        val clean = work.resolve("resumed-clean")
+        gradus(true, "sweep", f.toString(), "--out", clean.toString()).code shouldBe 0
+        val reference = RunStore(clean).resolve("resumed.longer-seed1")
+        reference.dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE).exists() shouldBe true
+
+        val broken = work.resolve("resumed-broken")
+        gradus(true, "sweep", f.toString(), "--out", broken.toString()).code shouldBe 0
+        val store = RunStore(broken)
+        val run = store.resolve("resumed.longer-seed1")
+        // what a sweep killed during epoch 2 leaves: no summary, no parameters, epoch 1's checkpoint only
+        // (metrics.jsonl keeps epochs 2 and 3: resume rewinds it to the checkpoint)
+        run.dir.resolve(RunStore.SUMMARY).deleteExisting()
+        run.dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE).deleteExisting()
+        run.checkpoints.listDirectoryEntries().sorted().drop(1).forEach { it.deleteExisting() }
+        run.checkpoints.listDirectoryEntries().single().name shouldContain "epoch-000001"
+        run.resumable() shouldBe true
+
+        // only a run of the spec the trial trains now is continued: an edited script starts afresh
+        val script = ScriptRunner(cache).evaluate(f)
+        val trial = Sweep.plan(script.sweeps.single(), script.experiments, mutableListOf()).single()
+        val runner = SweepRunner(nowhere, nowhere, broken, 1, 1, false, cache, f)
+        runner.interruptedRun(trial)?.dir shouldBe run.dir
+        runner.interruptedRun(trial.copy(spec = trial.spec!!.copy(train = trial.spec!!.train.copy(batchSize = 16)))) shouldBe null
+
+        // trials as processes: the child runs `gradus resume` on the run
+        val again = gradus(false, "sweep", f.toString(), "--out", broken.toString())
+        again.err shouldBe ""
+        again.code shouldBe 0
+        again.out shouldContain "1 trial (1 to run, 0 already finished), 1 at once, 1 thread each; 1 continues an interrupted run from its checkpoint"
+        again.out shouldContain "trial resumed.longer-seed1: resumed and finished"
+        store.all().map { it.dir } shouldBe listOf(run.dir) // the same folder: no new run
+        val resumed = store.resolve(run.dir.toString())
+        resumed.status() shouldBe RunSummary.FINISHED
+        resumed.metrics().map { it.deterministicPart() } shouldBe reference.metrics().map { it.deterministicPart() }
+        Files.readAllBytes(resumed.dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE)).contentEquals(Files.readAllBytes(reference.dir.resolve(dev.gradus.dsl.Transfers.PARAMETERS_FILE))) shouldBe true
+        Sweeps.read(broken, "resumed").trials.single().measurements shouldBe Sweeps.read(clean, "resumed").trials.single().measurements
+    }
+
+    test("a sweep ended by SIGTERM ends its trial processes with it") {
+        val f = work.resolve("slow.experiment.kts")
+        f.writeText(
+            """
+            sweep("slow") {
+                seeds(1)
+                trial("sleeper") { seed -> Thread.sleep(120_000); mapOf("x" to seed.toDouble()) }
+            }
+            """.trimIndent(),
+        )
+        val sweepProcess = ProcessBuilder(gradusJavaCommand() + listOf("sweep", f.toString(), "--out", work.resolve("slow-runs").toString()))
+            .redirectErrorStream(true).redirectOutput(work.resolve("slow.log").toFile()).start()
+        var trial: ProcessHandle? = null
+        try {
+            val deadline = System.nanoTime() + 60_000_000_000L
+            while (trial == null && System.nanoTime() < deadline && sweepProcess.isAlive) {
+                trial = sweepProcess.toHandle().children().findFirst().orElse(null)
+                Thread.sleep(50)
+            }
+            trial shouldNotBe null
+            sweepProcess.destroy() // SIGTERM, as `kill` or a scheduler's stop sends it
+            sweepProcess.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) shouldBe true
+            trial!!.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive shouldBe false
+        } finally {
+            // a trial left behind is no longer the sweep's descendant once the sweep has exited
+            trial?.destroyForcibly()
+            sweepProcess.toHandle().descendants().forEach { it.destroyForcibly() }
+            sweepProcess.destroyForcibly()
+        }
     }
 
     test("claim verdicts and statistics on hand-made data") {
