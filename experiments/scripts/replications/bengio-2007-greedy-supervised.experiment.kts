@@ -29,12 +29,17 @@
 // test errors over the S seeds and s_p, s_r their sample standard deviations, pooled
 // s = sqrt((s_p^2 + s_r^2) / 2), the claim holds iff  m_r - m_p > s  (pre-trained lower than
 // random by more than the pooled std). One CLAIM line per configuration; B is the main one.
+//
+// As sweeps (each (condition, seed) trial its own process; one sweep per configuration):
+//   ./gradus sweep experiments/scripts/replications/bengio-2007-greedy-supervised.experiment.kts --jobs 1 --threads 1
+// runs bengio-2007-A (seeds 1..4) and bengio-2007-B (seeds 1..5); add --sweep bengio-2007-B for
+// one. Each trial measures test.error, the final train.loss and, pre-trained, each layer-wise
+// stage's test error; the claim reads the means and the pooled std (equal seed counts, so
+// sqrt((s_p^2 + s_r^2) / 2) as above).
 
 import dev.gradus.dsl.*
 import dev.gradus.engine.nn.Activation
-import kotlin.math.sqrt
 
-val started = System.nanoTime()
 val hiddenLayers = 7
 val width = 100
 
@@ -53,41 +58,24 @@ fun spec(c: Config, seed: Long, pretrained: Boolean): ExperimentSpec = Experimen
     train { epochs = c.fineTuneEpochs; batchSize = 32 }
 }.build()
 
-fun mean(xs: List<Double>) = xs.average()
-fun std(xs: List<Double>): Double { val m = mean(xs); return sqrt(xs.sumOf { (it - m) * (it - m) } / (xs.size - 1)) }
-
-fun runConfig(c: Config): String {
-    val err = mapOf("random" to mutableListOf<Double>(), "pretrained" to mutableListOf())
-    val trainLoss = mapOf("random" to mutableListOf<Double>(), "pretrained" to mutableListOf())
-    println("== configuration ${c.name}: lr ${c.lr}, ${c.epochsPerLayer} pre-training epoch(s) per layer (extra), ${c.fineTuneEpochs} joint epochs, seeds ${c.seeds} ==")
-    println("seed  condition    pretrain-stage test err (layers 1..7)             final train loss  test error   time")
-    for (seed in c.seeds) for (cond in listOf("random", "pretrained")) {
-        val t0 = System.nanoTime()
-        val r = Experiments.compile(spec(c, seed, cond == "pretrained")).run(threads = 1)
-        val e = 1.0 - r.finalTestAccuracy
-        err.getValue(cond) += e
-        trainLoss.getValue(cond) += r.result.last().trainLoss()
-        val stageErr = r.stages.dropLast(1).joinToString(" ") { String.format("%.3f", 1.0 - it.result().last().testAccuracy()) }
-        println(String.format("%4d  %-11s  %-49s  %10.4f  %10.4f  %6.1f s", seed, cond, if (stageErr.isEmpty()) "-" else stageErr,
-            r.result.last().trainLoss(), e, (System.nanoTime() - t0) / 1e9))
-    }
-    val mp = mean(err.getValue("pretrained")); val sp = std(err.getValue("pretrained"))
-    val mr = mean(err.getValue("random")); val sr = std(err.getValue("random"))
-    val pooled = sqrt((sp * sp + sr * sr) / 2)
-    println("condition    test error mean ± std (${c.seeds.size} seeds)   train loss mean   paper (MNIST, qualitative)")
-    println(String.format("random       %.4f ± %.4f                      %.4f            higher than supervised pre-training", mr, sr, mean(trainLoss.getValue("random"))))
-    println(String.format("pretrained   %.4f ± %.4f                      %.4f            lower than random init, higher than unsupervised", mp, sp, mean(trainLoss.getValue("pretrained"))))
-    println(String.format("difference m_r - m_p = %.4f, pooled std = %.4f", mr - mp, pooled))
-    println()
-    return "CLAIM (configuration ${c.name}: lr ${c.lr}, +${hiddenLayers * c.epochsPerLayer} extra layer-wise epochs, ${c.fineTuneEpochs} joint epochs, ${c.seeds.size} seeds) " +
-        "greedy layer-wise supervised pre-training lowers the test error of a 7-hidden-layer sigmoid MLP versus random init by more than the pooled std: " +
-        if (mr - mp > pooled) "HOLDS" else "DOES NOT HOLD"
+/** One (condition, seed): the test error after the last joint epoch, the final training loss, each pre-training stage's test error. */
+fun measure(c: Config, seed: Long, pretrained: Boolean): Map<String, Double> {
+    val r = Experiments.compile(spec(c, seed, pretrained)).run(threads = 1)
+    val m = linkedMapOf("test.error" to 1.0 - r.finalTestAccuracy, "train.loss" to r.result.last().trainLoss())
+    r.stages.dropLast(1).forEachIndexed { i, st -> m["pretrain.layer${i + 1}.test.error"] = 1.0 - st.result().last().testAccuracy() }
+    return m
 }
 
-val claims = listOf(
-    runConfig(Config("A", 0.1, 1, 4, listOf(1L, 2L, 3L, 4L))),
-    runConfig(Config("B", 0.5, 2, 10, listOf(1L, 2L, 3L, 4L, 5L))),
-)
-println("criterion: m_r - m_p > sqrt((s_p^2 + s_r^2)/2)")
-claims.forEach { println(it) }
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))
+for (c in listOf(Config("A", 0.1, 1, 4, listOf(1L, 2L, 3L, 4L)), Config("B", 0.5, 2, 10, listOf(1L, 2L, 3L, 4L, 5L)))) {
+    sweep("bengio-2007-${c.name}") {
+        seeds(c.seeds)
+        trial("random") { seed -> measure(c, seed, false) }
+        trial("pretrained") { seed -> measure(c, seed, true) }
+        bestBy = minimize("test.error")
+        claim("(configuration ${c.name}: lr ${c.lr}, +${hiddenLayers * c.epochsPerLayer} extra layer-wise epochs, ${c.fineTuneEpochs} joint epochs, ${c.seeds.size} seeds) " +
+            "greedy layer-wise supervised pre-training lowers the test error of a 7-hidden-layer sigmoid MLP versus random init by more than the pooled std") { s ->
+            for (cond in listOf("random", "pretrained")) if (s.n("test.error", cond) != c.seeds.size) throw MissingSweepDataException("$cond: the criterion is over all ${c.seeds.size} seeds")
+            s.mean("test.error", "random") - s.mean("test.error", "pretrained") > s.pooledStd("test.error", "pretrained", "random")
+        }
+    }
+}

@@ -40,6 +40,16 @@
 //        seed i; SE = sample std of d / sqrt(S).
 //   (a) curriculum beats no curriculum iff  mean_i[err(s=0) - err(s*)] > 2 SE.
 //   (b) the best curriculum beats union iff  mean_i[err(union) - err(s*)] > 2 SE.
+//
+// As sweeps: ./gradus sweep experiments/scripts/replications/bengio-2009-shapes.experiment.kts --jobs 1 --threads 1
+// runs bengio-2009-shapes-A (seeds 1..5) and bengio-2009-shapes-B (seeds 1..8); add --sweep NAME
+// for one. A trial is one seed: it draws that seed's data once and trains every setting on it
+// (all settings of a seed share data and initial parameters, as above), measuring for each setting
+// k (s0, s2, ..., union) k.test.error (at the best-validation epoch), k.val.error, k.best.epoch and
+// k.last.test.error, and for every s > 0 the paired differences d.s0-sK = err(s=0) - err(s=K) and
+// d.union-sK of that seed. The claims pick s* from the validation errors and compare the mean of
+// d.s0-s* (or d.union-s*) over the seeds with 2 SE = 2 std / sqrt(S), so the summary table's
+// mean ± std of d is the quantity the criterion reads.
 
 import dev.gradus.curricula.Difficulties
 import dev.gradus.curricula.SwitchAt
@@ -54,6 +64,7 @@ import dev.gradus.engine.nn.Model
 import dev.gradus.engine.optim.Optimizers
 import dev.gradus.engine.random.RandomStream
 import dev.gradus.engine.random.RandomStreams
+import dev.gradus.engine.tensor.Backend
 import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.DType
 import dev.gradus.engine.tensor.Device
@@ -63,7 +74,6 @@ import dev.gradus.engine.train.TrainingConfig
 import dev.gradus.engine.train.TrainingListener
 import kotlin.math.sqrt
 
-val started = System.nanoTime()
 val IMAGE = 32
 val N = 2_000
 val VAL = 1_000
@@ -72,9 +82,11 @@ val WIDTH = 64
 val BATCH = 32
 val LR = 0.1
 
-data class Config(val name: String, val epochs: Int, val switches: List<Int>, val seeds: List<Long>)
+data class Config(val name: String, val epochs: Int, val switches: List<Int>, val seeds: List<Long>) {
+    /** The settings' names as measured: s0, s2, ..., union. */
+    val settings: List<String> get() = switches.map { "s$it" } + "union"
+}
 
-val backend = Backends.create("pytorch", Device.CPU, 1)
 val model = Model.builder(IMAGE * IMAGE).dense(WIDTH, Activation.TANH).dense(WIDTH, Activation.TANH).dense(WIDTH, Activation.TANH).dense(3).build()
 
 /** Mixed from the start: each epoch a fresh random N of the union's rows. */
@@ -86,7 +98,7 @@ class Union(val perEpoch: Int) : Curriculum {
 
 data class Outcome(val valErr: Double, val testErr: Double, val bestEpoch: Int, val lastTestErr: Double, val steps: Long)
 
-fun runOne(epochs: Int, seed: Long, train: Dataset, valSet: Dataset, test: Dataset, curriculum: Curriculum): Outcome {
+fun runOne(backend: Backend, epochs: Int, seed: Long, train: Dataset, valSet: Dataset, test: Dataset, curriculum: Curriculum): Outcome {
     val config = TrainingConfig("train", epochs, BATCH, true, 1000, DType.FLOAT32, true)
     val trainer = Trainer(backend, model, Optimizers.sgd(LR), config, RandomStreams(seed)).withCurriculum(curriculum)
     trainer.initialize().use { params ->
@@ -106,65 +118,53 @@ fun runOne(epochs: Int, seed: Long, train: Dataset, valSet: Dataset, test: Datas
     }
 }
 
-fun median(xs: List<Double>): Double { val s = xs.sorted(); val n = s.size; return if (n % 2 == 1) s[n / 2] else (s[n / 2 - 1] + s[n / 2]) / 2 }
-fun mean(xs: List<Double>) = xs.average()
-fun sd(xs: List<Double>): Double { val m = mean(xs); return sqrt(xs.sumOf { (it - m) * (it - m) } / (xs.size - 1)) }
-fun q(xs: List<Double>, p: Double): Double { val s = xs.sorted(); val h = (s.size - 1) * p; val lo = h.toInt(); val hi = minOf(lo + 1, s.size - 1); return s[lo] + (h - lo) * (s[hi] - s[lo]) }
-
-fun paired(results: Map<String, List<Outcome>>, base: String, against: String): Pair<Double, Double> {
-    val d = results.getValue(base).zip(results.getValue(against)).map { (a, b) -> a.testErr - b.testErr }
-    val wins = d.count { it > 0 }
-    println(String.format("paired err(%s) - err(%s): %s   mean %.4f  SE %.4f  (%d of %d seeds favour %s)", base, against,
-        d.joinToString(" ") { String.format("%+.4f", it) }, mean(d), sd(d) / sqrt(d.size.toDouble()), wins, d.size, against))
-    return mean(d) to sd(d) / sqrt(d.size.toDouble())
-}
-val claims = mutableListOf<String>()
-
-fun runConfig(c: Config) {
-    val settings = c.switches.map { "s=$it" } + "union"
-    val results = settings.associateWith { mutableListOf<Outcome>() }
-    println("== configuration ${c.name}: ${c.epochs} epochs of $N examples, switch epochs ${c.switches}, union, seeds ${c.seeds} ==")
-    println("seed  setting   best-epoch  val err   test err (best val)  test err (last)  updates   time")
-    for (seed in c.seeds) {
-        val basic = Shapeset.generate(ShapesetConfig.basic(N, 0).withImageSize(IMAGE), N, RandomStream("b09-basic", seed), "basic/train")
-        val geomCfg = ShapesetConfig.geometric(N, 0).withImageSize(IMAGE)
-        val geo = Shapeset.generate(geomCfg, N, RandomStream("b09-geometric", seed), "geometric/train")
-        val valSet = Shapeset.generate(geomCfg, VAL, RandomStream("b09-geometric-val", seed), "geometric/validation")
-        val test = Shapeset.generate(geomCfg, TEST, RandomStream("b09-geometric-test", seed), "geometric/test")
-        val train = Dataset.concat("basic+geometric", listOf(basic, geo))
-        for (name in settings) {
-            val t0 = System.nanoTime()
-            val cur: Curriculum = if (name == "union") Union(N) else SwitchAt(Difficulties.metadata(Dataset.SOURCE), name.removePrefix("s=").toInt())
-            val o = runOne(c.epochs, seed, train, valSet, test, cur)
-            results.getValue(name) += o
-            println(String.format("%4d  %-8s  %10d  %7.4f  %19.4f  %15.4f  %7d  %5.1f s", seed, name, o.bestEpoch, o.valErr, o.testErr, o.lastTestErr, o.steps, (System.nanoTime() - t0) / 1e9))
+/** One seed of configuration [c]: its data drawn once, every setting trained on it. */
+fun seedTrial(c: Config, seed: Long): Map<String, Double> {
+    val basic = Shapeset.generate(ShapesetConfig.basic(N, 0).withImageSize(IMAGE), N, RandomStream("b09-basic", seed), "basic/train")
+    val geomCfg = ShapesetConfig.geometric(N, 0).withImageSize(IMAGE)
+    val geo = Shapeset.generate(geomCfg, N, RandomStream("b09-geometric", seed), "geometric/train")
+    val valSet = Shapeset.generate(geomCfg, VAL, RandomStream("b09-geometric-val", seed), "geometric/validation")
+    val test = Shapeset.generate(geomCfg, TEST, RandomStream("b09-geometric-test", seed), "geometric/test")
+    val train = Dataset.concat("basic+geometric", listOf(basic, geo))
+    val m = linkedMapOf<String, Double>()
+    Backends.create("pytorch", Device.CPU, 1).use { backend ->
+        for (name in c.settings) {
+            val cur: Curriculum = if (name == "union") Union(N) else SwitchAt(Difficulties.metadata(Dataset.SOURCE), name.removePrefix("s").toInt())
+            val o = runOne(backend, c.epochs, seed, train, valSet, test, cur)
+            m["$name.test.error"] = o.testErr
+            m["$name.val.error"] = o.valErr
+            m["$name.best.epoch"] = o.bestEpoch.toDouble()
+            m["$name.last.test.error"] = o.lastTestErr
+            m["$name.updates"] = o.steps.toDouble()
         }
     }
-
-    println()
-    println("test error on GeomShapes at the best-validation epoch, ${c.seeds.size} seeds")
-    println("setting   median val err  median test  IQR (q25-q75)      min-max            mean ± sd")
-    for (name in settings) {
-        val t = results.getValue(name).map { it.testErr }
-        val v = results.getValue(name).map { it.valErr }
-        println(String.format("%-8s  %14.4f  %11.4f  %.4f-%.4f    %.4f-%.4f    %.4f ± %.4f", name, median(v), median(t), q(t, 0.25), q(t, 0.75), t.min(), t.max(), mean(t), sd(t)))
+    for (k in c.switches.filter { it > 0 }) {
+        m["d.s0-s$k"] = m.getValue("s0.test.error") - m.getValue("s$k.test.error")
+        m["d.union-s$k"] = m.getValue("union.test.error") - m.getValue("s$k.test.error")
     }
-    val star = c.switches.filter { it > 0 }.minWith(compareBy<Int> { median(results.getValue("s=$it").map { o -> o.valErr }) }.thenBy { it })
-    println("s* (lowest median validation error among s > 0) = $star")
-
-    for (s in c.switches.filter { it > 0 }) paired(results, "s=0", "s=$s")            // informational
-    val (ma, sea) = paired(results, "s=0", "s=$star")
-    val (mb, seb) = paired(results, "union", "s=$star")
-    println("paper (qualitative): test error decreases with the switch epoch, every s > 0 below s = 0, best at the")
-    println("                     longest curriculum (s = half the budget); union of both sets from the start: worse than the curriculum")
-    println("criterion: mean paired difference > 2 SE")
-    claims += ("CLAIM (a, configuration ${c.name}: ${c.epochs} epochs, ${c.seeds.size} seeds) a basic-then-geometric curriculum (s* = $star, chosen by median validation error) gives a lower geometric test error than training on geometric shapes only (s = 0): " +
-        if (ma > 2 * sea) "HOLDS" else "DOES NOT HOLD")
-    claims += ("CLAIM (b, configuration ${c.name}: ${c.epochs} epochs, ${c.seeds.size} seeds) the best curriculum (s* = $star) gives a lower geometric test error than training on the union of basic and geometric shapes with the same number of updates: " +
-        if (mb > 2 * seb) "HOLDS" else "DOES NOT HOLD")
+    return m
 }
 
-runConfig(Config("A", 32, listOf(0, 2, 4, 8, 16), (1L..5L).toList()))
-runConfig(Config("B", 64, listOf(0, 8, 16, 32), (1L..8L).toList()))
-claims.forEach { println(it) }
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))
+/** Paired by seed: mean of d = err(base) - err(against) over the seeds > 2 SE, SE = sample std of d / sqrt(S). */
+fun pairedBeats(s: SweepStats, c: Config, base: String, against: String): Boolean {
+    val d = "d.$base-$against"
+    if (s.n(d, "per-seed") != c.seeds.size) throw MissingSweepDataException("the criterion pairs all ${c.seeds.size} seeds")
+    return s.mean(d, "per-seed") > 2 * s.std(d, "per-seed") / sqrt(c.seeds.size.toDouble())
+}
+
+/** s*: the switch epoch s > 0 with the lowest median validation error over the seeds (ties: the smaller s). */
+fun best(s: SweepStats, c: Config): String =
+    c.switches.filter { it > 0 }.minWith(compareBy<Int> { s.median("s$it.val.error", "per-seed") }.thenBy { it }).let { "s$it" }
+
+for (c in listOf(Config("A", 32, listOf(0, 2, 4, 8, 16), (1L..5L).toList()), Config("B", 64, listOf(0, 8, 16, 32), (1L..8L).toList()))) {
+    sweep("bengio-2009-shapes-${c.name}") {
+        seeds(c.seeds)
+        trial("per-seed") { seed -> seedTrial(c, seed) }
+        claim("(a, configuration ${c.name}: ${c.epochs} epochs, ${c.seeds.size} seeds) a basic-then-geometric curriculum (s*, the s > 0 with the lowest median validation error) gives a lower geometric test error than training on geometric shapes only (s = 0): mean paired difference > 2 SE") { s ->
+            pairedBeats(s, c, "s0", best(s, c))
+        }
+        claim("(b, configuration ${c.name}: ${c.epochs} epochs, ${c.seeds.size} seeds) the best curriculum (s*) gives a lower geometric test error than training on the union of basic and geometric shapes with the same number of updates: mean paired difference > 2 SE") { s ->
+            pairedBeats(s, c, "union", best(s, c))
+        }
+    }
+}

@@ -35,6 +35,17 @@
 // Registered AFTER seeing B's result (with σ₀ = 1, 46 of 50 nets ended at a constant output, loss ln 2):
 //   B2: the same with σ = linearDecay(0.3 → 0 over 1,500 epochs), K = 4, everything else as in (b):
 //      at least 10 percentage points above plain SGD's fraction. B's line stays as it was.
+//
+// As sweeps: ./gradus sweep experiments/scripts/replications/continuation-gaussian-smoothing.experiment.kts --jobs 1 --threads 1
+// runs continuation-gaussian-smoothing-A and -B; add --sweep NAME for one.
+//   A: seeds 1, 2, 3; a trial is (method, seed) over the same 100 starts and measures the
+//      fraction of them reaching the global minimum. Every seed has 100 starts, so the mean of the
+//      3 fractions is exactly the fraction over the 300 the criterion reads.
+//   B: the initializations are seeds 1..50 as before. A process per network would cost more than
+//      the network, so the sweep's seed b = 1..5 is a block of 10 of them (seeds 10(b-1)+1 .. 10b)
+//      and a trial (method, block) measures the fraction of its 10 nets that solve XOR. The blocks
+//      are equal, so the mean of the 5 block fractions is exactly the fraction of the 50; the std
+//      the summary shows is that of the block fractions.
 
 import dev.gradus.engine.autodiff.Ops
 import dev.gradus.engine.autodiff.Var
@@ -53,9 +64,9 @@ import dev.gradus.engine.train.Loss
 import dev.gradus.engine.train.Trainer
 import dev.gradus.engine.train.TrainingConfig
 import kotlin.math.exp
+import kotlin.math.ln
 import kotlin.math.sqrt
 
-val started = System.nanoTime()
 val s = 8.0
 val B = 10.0
 val J = 8
@@ -65,7 +76,6 @@ val stepsA = 1_500
 val annealA = 1_000L
 val K = 8
 val tolerance = 0.1
-val seedsA = listOf(1L, 2L, 3L)
 
 // f in plain Kotlin, for reporting only
 fun staircase(x: Double) = (-J until J).sumOf { j -> 1 / (1 + exp(-2 * s * (x - j - 0.5))) } - J
@@ -93,16 +103,12 @@ class Landscape(val n: Int) : Layer {
 
 val starts = RandomStream("starts", 7).let { r -> DoubleArray(N) { -4 + 8 * r.nextDouble() } }
 val dummy = Dataset("dummy", floatArrayOf(0f), 1, intArrayOf(1), intArrayOf(0), 2 * N + 1, List(2 * N + 1) { "c$it" }, mapOf())
-println("(a) f(x) = x² + B(x − S(x))², s=$s, B=$B; $N starts uniform in [−4, 4]; global minimum f(0) = 0; success f < $tolerance")
-println("    starts already within tolerance: ${starts.count { f(it) < tolerance }}")
 
-val successA = mutableMapOf("plain" to 0, "smoothed" to 0)
-val totalA = seedsA.size * N
-Backends.create("pytorch", Device.CPU, 1).use { be ->
-    val model = Model(1, listOf<Layer>(Landscape(N)))
-    val config = TrainingConfig.of(stepsA, 1).withDtype(DType.FLOAT64).withLoss(Loss.MEAN_SQUARED_ERROR)
-    for (seed in seedsA) for (method in listOf("plain", "smoothed")) {
-        val t0 = System.nanoTime()
+/** (a) one (method, noise seed): the 100 starts descended at once; the fraction ending at the global minimum. */
+fun landscapeTrial(method: String, seed: Long): Map<String, Double> {
+    Backends.create("pytorch", Device.CPU, 1).use { be ->
+        val model = Model(1, listOf<Layer>(Landscape(N)))
+        val config = TrainingConfig.of(stepsA, 1).withDtype(DType.FLOAT64).withLoss(Loss.MEAN_SQUARED_ERROR)
         val trainer = Trainer(be, model, Optimizers.sgd(eta * (2 * N + 1)), config, RandomStreams(seed))
         if (method == "smoothed") trainer.withContinuation(Continuation.none().withGaussianSmoothing(LinearDecay(1.0, annealA, 0.0), K))
         trainer.initialize().use { p ->
@@ -110,55 +116,69 @@ Backends.create("pytorch", Device.CPU, 1).use { be ->
             be.copyInto(xp, be.fromDoubles(DType.FLOAT64, starts, 1, N.toLong()))
             val r = trainer.fit(p, dummy, dummy)
             val xs = xp.toDoubles()
-            val ok = xs.count { f(it) < tolerance }
-            successA[method] = successA.getValue(method) + ok
-            val ends = xs.map { Math.round(it * 2) / 2.0 }.groupingBy { it }.eachCount().toSortedMap()
-            println(String.format("    seed %d  %-8s  reached global min: %3d/%d   final loss·(2N+1)/N = mean f %.4f   endpoints (x rounded to 0.5): %s  %5.1f s",
-                seed, method, ok, N, r.epochs().last().testLoss() * (2 * N + 1) / N, ends, (System.nanoTime() - t0) / 1e9))
+            return mapOf(
+                "global.min.fraction" to xs.count { f(it) < tolerance }.toDouble() / N,
+                "mean.f.final" to r.epochs().last().testLoss() * (2 * N + 1) / N,
+                "starts.within.tolerance" to starts.count { f(it) < tolerance }.toDouble(),
+            )
         }
     }
 }
-val fracPlainA = successA.getValue("plain").toDouble() / totalA
-val fracSmoothA = successA.getValue("smoothed").toDouble() / totalA
-println(String.format("(a) global minimum reached: plain %.3f (%d/%d), smoothed %.3f (%d/%d)", fracPlainA, successA["plain"], totalA, fracSmoothA, successA["smoothed"], totalA))
 
 // ---- (b) XOR with a 2-2-2 tanh network ----
 val xorX = floatArrayOf(-1f, -1f, -1f, 1f, 1f, -1f, 1f, 1f)
 val xor = Dataset("xor", xorX, 4, intArrayOf(2), intArrayOf(0, 1, 1, 0), 2, listOf("0", "1"), mapOf())
 val stepsB = 2_000
-val seedsB = (1L..50L).toList()
-val sigma0 = mapOf("plain" to 0.0, "smoothed" to 1.0, "smoothed-0.3" to 0.3)
-val successB = sigma0.keys.associateWith { 0 }.toMutableMap()
-Backends.create("pytorch", Device.CPU, 1).use { be ->
-    val model = Model.builder(2).dense(2, Activation.TANH).dense(2).build()
-    val config = TrainingConfig.of(stepsB, 4).withDtype(DType.FLOAT64)
-    val failures = sigma0.keys.associateWith { mutableListOf<String>() }
-    val t0 = System.nanoTime()
-    for (seed in seedsB) for (method in sigma0.keys) {
-        val trainer = Trainer(be, model, Optimizers.sgd(0.5), config, RandomStreams(seed))
-        if (sigma0.getValue(method) > 0) trainer.withContinuation(Continuation.none().withGaussianSmoothing(LinearDecay(sigma0.getValue(method), 1_500, 0.0), 4))
-        trainer.initialize().use { p ->
-            trainer.fit(p, xor, xor)
-            val ev = trainer.evaluate(p, xor)
-            if (ev.accuracy() == 1.0 && ev.loss() < 0.1) successB[method] = successB.getValue(method) + 1
-            else failures.getValue(method) += String.format("%d(acc %.2f, loss %.3f, |θ| %.2g)", seed, ev.accuracy(), ev.loss(),
-                sqrt(p.snapshot().values.sumOf { v -> v.sumOf { it * it } }))
-        }
-    }
-    for (m in sigma0.keys) println("(b) $m (σ₀ ${sigma0[m]}) failures: ${failures.getValue(m).joinToString(" ")}")
-    println(String.format("(b) time %.1f s", (System.nanoTime() - t0) / 1e9))
-}
-val fracPlainB = successB.getValue("plain").toDouble() / seedsB.size
-val fracSmoothB = successB.getValue("smoothed").toDouble() / seedsB.size
-val fracSmoothB2 = successB.getValue("smoothed-0.3").toDouble() / seedsB.size
-println(String.format("(b) XOR solved: plain %.2f (%d/%d), smoothed σ₀=1 %.2f (%d/%d), smoothed σ₀=0.3 %.2f (%d/%d)", fracPlainB, successB["plain"], seedsB.size,
-    fracSmoothB, successB["smoothed"], seedsB.size, fracSmoothB2, successB["smoothed-0.3"], seedsB.size))
+val initsB = 50
+val blocksB = 5
+val perBlockB = initsB / blocksB
+// configuration name -> sigma_0
+val sigma0 = linkedMapOf("plain" to 0.0, "smoothed" to 1.0, "smoothed-0.3" to 0.3)
 
-fun verdict(b: Boolean) = if (b) "HOLDS" else "DOES NOT HOLD"
-println(String.format("CLAIM A: Gaussian smoothing with σ annealed 1→0 reaches the global minimum of the multimodal 1-D function from at least 10 points more of the same starts than plain descent (%.1f%% vs %.1f%%): %s",
-    100 * fracSmoothA, 100 * fracPlainA, verdict(fracSmoothA - fracPlainA >= 0.10 - 1e-12)))
-println(String.format("CLAIM B: Gaussian smoothing solves XOR with a 2-2-2 tanh net from at least 10 points more of 50 initializations than plain SGD (%.0f%% vs %.0f%%): %s",
-    100 * fracSmoothB, 100 * fracPlainB, verdict(fracSmoothB - fracPlainB >= 0.10 - 1e-12)))
-println(String.format("CLAIM B2 (registered after seeing B): with σ annealed 0.3→0 instead, at least 10 points more of the 50 XOR initializations than plain SGD (%.0f%% vs %.0f%%): %s",
-    100 * fracSmoothB2, 100 * fracPlainB, verdict(fracSmoothB2 - fracPlainB >= 0.10 - 1e-12)))
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))
+/** (b) one (method, block): the fraction of the block's 10 initializations that solve XOR, and how the others ended. */
+fun xorTrial(method: String, block: Long): Map<String, Double> {
+    Backends.create("pytorch", Device.CPU, 1).use { be ->
+        val model = Model.builder(2).dense(2, Activation.TANH).dense(2).build()
+        val config = TrainingConfig.of(stepsB, 4).withDtype(DType.FLOAT64)
+        var solved = 0
+        var constant = 0
+        for (seed in (block - 1) * perBlockB + 1..block * perBlockB) {
+            val trainer = Trainer(be, model, Optimizers.sgd(0.5), config, RandomStreams(seed))
+            if (sigma0.getValue(method) > 0) trainer.withContinuation(Continuation.none().withGaussianSmoothing(LinearDecay(sigma0.getValue(method), 1_500, 0.0), 4))
+            trainer.initialize().use { p ->
+                trainer.fit(p, xor, xor)
+                val ev = trainer.evaluate(p, xor)
+                if (ev.accuracy() == 1.0 && ev.loss() < 0.1) solved++
+                else if (Math.abs(ev.loss() - ln(2.0)) < 1e-3) constant++   // a constant output: loss ln 2
+            }
+        }
+        return mapOf("solved.fraction" to solved.toDouble() / perBlockB, "ended.at.loss.ln2" to constant.toDouble())
+    }
+}
+
+fun solvedFractions(st: SweepStats, c: String): Double {
+    if (st.n("solved.fraction", c) != blocksB) throw MissingSweepDataException("$c: the criterion is over all $initsB initializations")
+    return st.mean("solved.fraction", c)
+}
+
+sweep("continuation-gaussian-smoothing-A") {
+    seeds(1, 2, 3)
+    for (method in listOf("plain", "smoothed")) trial(method) { seed -> landscapeTrial(method, seed) }
+    bestBy = maximize("global.min.fraction")
+    claim("A: Gaussian smoothing with sigma annealed 1 -> 0 reaches the global minimum of the multimodal 1-D function from at least 10 points more of the same starts than plain descent") { st ->
+        for (m in listOf("plain", "smoothed")) if (st.n("global.min.fraction", m) != 3) throw MissingSweepDataException("$m: the criterion is over all 3 seeds x $N starts")
+        st.mean("global.min.fraction", "smoothed") - st.mean("global.min.fraction", "plain") >= 0.10 - 1e-12
+    }
+}
+
+sweep("continuation-gaussian-smoothing-B") {
+    seeds(1..blocksB)
+    for (method in sigma0.keys) trial(method) { block -> xorTrial(method, block) }
+    bestBy = maximize("solved.fraction")
+    claim("B: Gaussian smoothing (sigma annealed 1 -> 0) solves XOR with a 2-2-2 tanh net from at least 10 points more of 50 initializations than plain SGD") { st ->
+        solvedFractions(st, "smoothed") - solvedFractions(st, "plain") >= 0.10 - 1e-12
+    }
+    claim("B2 (registered after seeing B): with sigma annealed 0.3 -> 0 instead, at least 10 points more of the 50 XOR initializations than plain SGD") { st ->
+        solvedFractions(st, "smoothed-0.3") - solvedFractions(st, "plain") >= 0.10 - 1e-12
+    }
+}

@@ -27,6 +27,11 @@
 //   L-heads: mean training loss after the budget, heads < plain by more than the pooled std
 //            sqrt((s_heads^2 + s_plain^2)/2) (sample stds over the 3 seeds)
 //   L-skips: the same for skips against plain.
+//
+// As a sweep (each (network, seed) trial its own process; the criteria above are the claims):
+//   ./gradus sweep experiments/scripts/replications/deep-supervision-and-skips.experiment.kts --jobs 1 --threads 1
+// Trial (network, seed) measures grad0 = ||dJ/dW_0|| at init, the main output's train.loss after
+// the budget and the test error; G-* compares grad0 seed by seed, L-* reads the means and stds.
 
 import dev.gradus.engine.autodiff.Ops
 import dev.gradus.engine.autodiff.Tape
@@ -43,45 +48,39 @@ import dev.gradus.engine.train.Trainer
 import dev.gradus.engine.train.TrainingConfig
 import kotlin.math.sqrt
 
-val started = System.nanoTime()
 val width = 32
 val depth = 20           // 32->32 hidden layers after the input layer
 val headsAfter = listOf(5, 10, 15)
 val headWeight = 0.3
-val seeds = listOf(1L, 2L, 3L)
 val lr = 0.05
 val epochs = 5
 val batch = 64
 val probe = 500
+val networks = listOf("plain", "heads", "skips")
 
-val all = FashionMnist.load()
-val train = all.train().head(5_000)
-val test = all.test().head(1_000)
-val inputs = train.featureCount()
+// loaded by the first trial that needs them, not when the sweep only reads the declarations
+val all by lazy { FashionMnist.load() }
+val train by lazy { all.train().head(5_000) }
+val test by lazy { all.test().head(1_000) }
 
 fun dense(i: Int, o: Int, a: Activation = Activation.RELU) = Dense(i, o, true, GlorotUniform(), Constant.ZEROS, a)
 
-fun plainLayers(): List<Layer> = listOf<Layer>(dense(inputs, width)) + List(depth) { dense(width, width) } + dense(width, 10, Activation.IDENTITY)
-val variants: Map<String, Model> = linkedMapOf(
-    "plain" to Model(inputs, plainLayers()),
-    "heads" to Model(inputs, plainLayers(), headsAfter.map { AuxiliaryHead(it, listOf(dense(width, 10, Activation.IDENTITY)), headWeight) }),
-    "skips" to Model(inputs, listOf<Layer>(dense(inputs, width)) +
+fun plainLayers(inputs: Int): List<Layer> = listOf<Layer>(dense(inputs, width)) + List(depth) { dense(width, width) } + dense(width, 10, Activation.IDENTITY)
+fun network(name: String, inputs: Int): Model = when (name) {
+    "plain" -> Model(inputs, plainLayers(inputs))
+    "heads" -> Model(inputs, plainLayers(inputs), headsAfter.map { AuxiliaryHead(it, listOf(dense(width, 10, Activation.IDENTITY)), headWeight) })
+    "skips" -> Model(inputs, listOf<Layer>(dense(inputs, width)) +
         List(depth / 2) { Residual(listOf(dense(width, width), dense(width, width, Activation.IDENTITY)), null, Activation.RELU) } +
-        dense(width, 10, Activation.IDENTITY)),
-)
+        dense(width, 10, Activation.IDENTITY))
+    else -> throw IllegalArgumentException("unknown network '$name'")
+}
 val topHidden = mapOf("plain" to "layers.$depth.weight", "heads" to "layers.$depth.weight", "skips" to "layers.${depth / 2}.body.1.weight")
 
-fun mean(xs: List<Double>) = xs.average()
-fun std(xs: List<Double>): Double { val m = mean(xs); return sqrt(xs.sumOf { (it - m) * (it - m) } / (xs.size - 1)) }
-
-val grad0 = variants.keys.associateWith { mutableListOf<Double>() }
-val loss = variants.keys.associateWith { mutableListOf<Double>() }
-val testErr = variants.keys.associateWith { mutableListOf<Double>() }
-
-Backends.create("pytorch", Device.CPU, 1).use { be ->
-    println("seed  network  ||dJ/dW_0||   ||dJ/dW_top||  (heads: main loss only ||dL/dW_0||)   train loss after budget  test error  time")
-    for (seed in seeds) for ((name, model) in variants) {
-        val t0 = System.nanoTime()
+/** One (network, seed): gradient norms at init on the probe batch, then the budget, then the losses. */
+fun measure(name: String, seed: Long): Map<String, Double> {
+    val inputs = train.featureCount()
+    val model = network(name, inputs)
+    Backends.create("pytorch", Device.CPU, 1).use { be ->
         val trainer = Trainer(be, model, Optimizers.sgd(lr), TrainingConfig.of(epochs, batch), RandomStreams(seed))
         trainer.initialize().use { params ->
             // (a) gradients at initialization, on the probe batch
@@ -105,32 +104,42 @@ Backends.create("pytorch", Device.CPU, 1).use { be ->
             // (b) the fixed training budget, then the main output's loss on the whole training set
             val r = trainer.fit(params, train, test)
             val ev = trainer.evaluate(params, train)
-            grad0.getValue(name) += g0
-            loss.getValue(name) += ev.loss()
-            testErr.getValue(name) += 1 - r.last().testAccuracy()
-            println(String.format("%4d  %-7s  %11.3e  %12.3e   %-38s  %12.4f  %12.4f  %5.1f s", seed, name, g0, gTop,
-                if (g0Main.isNaN()) "" else String.format("%.3e", g0Main), ev.loss(), 1 - r.last().testAccuracy(), (System.nanoTime() - t0) / 1e9))
+            val m = linkedMapOf("grad0" to g0, "gradTop" to gTop, "train.loss" to ev.loss(), "test.error" to 1 - r.last().testAccuracy())
+            if (!g0Main.isNaN()) m["grad0.mainLossOnly"] = g0Main
+            return m
         }
     }
 }
 
-println()
-println("network  ||dJ/dW_0|| mean (ratio to plain, per seed)      train loss mean ± std   test error mean")
-for (name in variants.keys) {
-    val ratios = grad0.getValue(name).indices.map { grad0.getValue(name)[it] / grad0.getValue("plain")[it] }
-    println(String.format("%-7s  %.3e  (%s)        %.4f ± %.4f        %.4f", name, mean(grad0.getValue(name)),
-        ratios.joinToString(", ") { String.format("%.2fx", it) }, mean(loss.getValue(name)), std(loss.getValue(name)), mean(testErr.getValue(name))))
+/** [a]'s and [b]'s values of [quantity], paired by seed: only when every seed of both finished (else undecided). */
+fun pairedBySeed(s: SweepStats, quantity: String, a: String, b: String, seeds: Int): List<Pair<Double, Double>> {
+    val va = s.values(quantity, a)
+    val vb = s.values(quantity, b)
+    if (va.size != seeds || vb.size != seeds) throw MissingSweepDataException("$quantity: $a has ${va.size}, $b ${vb.size} of $seeds seeds; pairing needs all")
+    return va.zip(vb)
 }
-println("paper: lower layers get larger gradients and the network trains faster with deep supervision (Lee et al. 2015) and with identity skips (He et al. 2016)")
 
-fun gradHolds(v: String) = grad0.getValue(v).indices.all { grad0.getValue(v)[it] >= 2 * grad0.getValue("plain")[it] }
-fun lossHolds(v: String): Boolean {
-    val pooled = sqrt((std(loss.getValue(v)).let { it * it } + std(loss.getValue("plain")).let { it * it }) / 2)
-    return mean(loss.getValue("plain")) - mean(loss.getValue(v)) > pooled
+/** The criteria are over all seeds: fewer finished trials leave a claim undecided. */
+fun requireAll(s: SweepStats, quantity: String, seeds: Int, vararg configurations: String) {
+    for (c in configurations) if (s.n(quantity, c) != seeds) throw MissingSweepDataException("$quantity of $c: ${s.n(quantity, c)} of $seeds seeds finished")
 }
-fun verdict(b: Boolean) = if (b) "HOLDS" else "DOES NOT HOLD"
-println("CLAIM G-heads: at init the lowest layer's weight-gradient norm with auxiliary heads is >= 2x the plain net's on every seed: ${verdict(gradHolds("heads"))}")
-println("CLAIM G-skips: at init the lowest layer's weight-gradient norm with identity skips is >= 2x the plain net's on every seed: ${verdict(gradHolds("skips"))}")
-println("CLAIM L-heads: after the same 395 SGD steps the main output's training loss with auxiliary heads is lower than plain by more than the pooled std: ${verdict(lossHolds("heads"))}")
-println("CLAIM L-skips: after the same 395 SGD steps the training loss with identity skips is lower than plain by more than the pooled std: ${verdict(lossHolds("skips"))}")
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))
+
+sweep("deep-supervision-and-skips") {
+    seeds(1..3)
+    for (name in networks) trial(name) { seed -> measure(name, seed) }
+    bestBy = minimize("train.loss")
+    claim("G-heads: at init the lowest layer's weight-gradient norm with auxiliary heads is >= 2x the plain net's on every seed") { s ->
+        pairedBySeed(s, "grad0", "heads", "plain", 3).all { (h, p) -> h >= 2 * p }
+    }
+    claim("G-skips: at init the lowest layer's weight-gradient norm with identity skips is >= 2x the plain net's on every seed") { s ->
+        pairedBySeed(s, "grad0", "skips", "plain", 3).all { (k, p) -> k >= 2 * p }
+    }
+    claim("L-heads: after the same 395 SGD steps the main output's training loss with auxiliary heads is lower than plain by more than the pooled std") { s ->
+        requireAll(s, "train.loss", 3, "heads", "plain")
+        s.mean("train.loss", "plain") - s.mean("train.loss", "heads") > s.pooledStd("train.loss", "heads", "plain")
+    }
+    claim("L-skips: after the same 395 SGD steps the training loss with identity skips is lower than plain by more than the pooled std") { s ->
+        requireAll(s, "train.loss", 3, "skips", "plain")
+        s.mean("train.loss", "plain") - s.mean("train.loss", "skips") > s.pooledStd("train.loss", "skips", "plain")
+    }
+}

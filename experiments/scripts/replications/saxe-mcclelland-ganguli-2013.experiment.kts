@@ -49,6 +49,16 @@
 //                                  max_D T / min_D T <= 2.
 // (The grid-edge note printed before the claims was added after the first run, for disclosure; it
 // enters no criterion. Nothing else was changed after that run.)
+//
+// As a sweep: ./gradus sweep experiments/scripts/replications/saxe-mcclelland-ganguli-2013.experiment.kts --jobs 1 --threads 1
+// This experiment has one seed (2013) and no repetition over seeds: its criteria compare depths.
+// So the sweep's "seed" is the depth index, 1..5 = depth 2, 4, 8, 16, 32, and every trial
+// (method, depth index) trains with the root seed 2013 exactly as above (pre-training, for
+// "pretrained", once in that trial, shared by its learning rates). A trial measures T (epochs to
+// theta; the cap 40 with reached = 0 when theta was not reached, since a sweep records finite numbers
+// only), the depth, the best lr and whether it is the grid's largest, the losses, and L*, theta.
+// The claims read T by depth (the values in seed order): C1 T(32) against T(2), C2/C3 max/min over
+// the 5 depths; the mean ± std the summary shows for T is over depths, not over repetitions.
 
 import dev.gradus.engine.data.Dataset
 import dev.gradus.engine.data.FashionMnist
@@ -63,6 +73,7 @@ import dev.gradus.engine.nn.Model
 import dev.gradus.engine.nn.ParameterSnapshot
 import dev.gradus.engine.optim.Optimizers
 import dev.gradus.engine.random.RandomStreams
+import dev.gradus.engine.tensor.Backend
 import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.DType
 import dev.gradus.engine.tensor.Device
@@ -75,7 +86,6 @@ import dev.gradus.engine.train.StoppingRule
 import dev.gradus.engine.train.Trainer
 import dev.gradus.engine.train.TrainingConfig
 
-val started = System.nanoTime()
 val N = 2000
 val WIDTH = 128
 val BATCH = 50
@@ -85,76 +95,79 @@ val SEED = 2013L
 val DEPTHS = listOf(2, 4, 8, 16, 32)
 val KAPPAS = listOf(0.8, 0.4, 0.2, 0.1)
 val FRACTION = 0.4
-
-val split = FashionMnist.load(null)
-val train: Dataset = split.train().head(N)
-val test: Dataset = split.test().head(500)
-val inputs = train.featureCount()
 val classes = 10
 
-// ---- the reference loss L* and lambda_max, in double precision ----
-val x = train.features()
-val labels = train.labels()
-val gram = DoubleArray(inputs * inputs)
-val cross = DoubleArray(inputs * classes)
-for (r in 0 until N) {
-    val o = r * inputs
-    for (i in 0 until inputs) {
-        val xi = x[o + i].toDouble()
-        if (xi == 0.0) continue
-        val gi = i * inputs
-        for (j in i until inputs) gram[gi + j] += xi * x[o + j]
-        cross[i * classes + labels[r]] += xi
+// loaded by the trial, not when the sweep only reads the declarations
+val split by lazy { FashionMnist.load(null) }
+val train: Dataset by lazy { split.train().head(N) }
+val test: Dataset by lazy { split.test().head(500) }
+val inputs by lazy { train.featureCount() }
+
+/** lambda_max(X^T X / N) and the least-squares loss L*, in double precision. */
+data class Reference(val lambdaMax: Double, val lStar: Double)
+
+val reference: Reference by lazy {
+    val x = train.features()
+    val labels = train.labels()
+    val gram = DoubleArray(inputs * inputs)
+    val cross = DoubleArray(inputs * classes)
+    for (r in 0 until N) {
+        val o = r * inputs
+        for (i in 0 until inputs) {
+            val xi = x[o + i].toDouble()
+            if (xi == 0.0) continue
+            val gi = i * inputs
+            for (j in i until inputs) gram[gi + j] += xi * x[o + j]
+            cross[i * classes + labels[r]] += xi
+        }
     }
-}
-for (i in 0 until inputs) for (j in 0 until i) gram[i * inputs + j] = gram[j * inputs + i]
-// top eigenvalue of X^T X / N by power iteration
-var v = DoubleArray(inputs) { 1.0 }
-var lambdaMax = 0.0
-repeat(200) {
-    val w = DoubleArray(inputs)
-    for (i in 0 until inputs) { var s = 0.0; val gi = i * inputs; for (j in 0 until inputs) s += gram[gi + j] * v[j]; w[i] = s / N }
-    val nrm = Math.sqrt(w.sumOf { it * it })
-    lambdaMax = nrm / Math.sqrt(v.sumOf { it * it })
-    v = DoubleArray(inputs) { w[it] / nrm }
-}
-// least squares W = (X^T X + eps I)^-1 X^T Y by Cholesky; eps tiny, only for the never-lit pixels
-val trace = (0 until inputs).sumOf { gram[it * inputs + it] }
-val eps = 1e-9 * trace / inputs
-val chol = gram.copyOf()
-for (i in 0 until inputs) chol[i * inputs + i] += eps
-for (j in 0 until inputs) {
-    var d = chol[j * inputs + j]
-    for (k in 0 until j) d -= chol[j * inputs + k] * chol[j * inputs + k]
-    val ljj = Math.sqrt(d)
-    chol[j * inputs + j] = ljj
-    for (i in j + 1 until inputs) {
-        var s = chol[i * inputs + j]
-        for (k in 0 until j) s -= chol[i * inputs + k] * chol[j * inputs + k]
-        chol[i * inputs + j] = s / ljj
+    for (i in 0 until inputs) for (j in 0 until i) gram[i * inputs + j] = gram[j * inputs + i]
+    // top eigenvalue of X^T X / N by power iteration
+    var v = DoubleArray(inputs) { 1.0 }
+    var lambdaMax = 0.0
+    repeat(200) {
+        val w = DoubleArray(inputs)
+        for (i in 0 until inputs) { var s = 0.0; val gi = i * inputs; for (j in 0 until inputs) s += gram[gi + j] * v[j]; w[i] = s / N }
+        val nrm = Math.sqrt(w.sumOf { it * it })
+        lambdaMax = nrm / Math.sqrt(v.sumOf { it * it })
+        v = DoubleArray(inputs) { w[it] / nrm }
     }
+    // least squares W = (X^T X + eps I)^-1 X^T Y by Cholesky; eps tiny, only for the never-lit pixels
+    val trace = (0 until inputs).sumOf { gram[it * inputs + it] }
+    val eps = 1e-9 * trace / inputs
+    val chol = gram.copyOf()
+    for (i in 0 until inputs) chol[i * inputs + i] += eps
+    for (j in 0 until inputs) {
+        var d = chol[j * inputs + j]
+        for (k in 0 until j) d -= chol[j * inputs + k] * chol[j * inputs + k]
+        val ljj = Math.sqrt(d)
+        chol[j * inputs + j] = ljj
+        for (i in j + 1 until inputs) {
+            var s = chol[i * inputs + j]
+            for (k in 0 until j) s -= chol[i * inputs + k] * chol[j * inputs + k]
+            chol[i * inputs + j] = s / ljj
+        }
+    }
+    val wls = DoubleArray(inputs * classes)
+    for (c in 0 until classes) {
+        val y = DoubleArray(inputs) { cross[it * classes + c] }
+        for (i in 0 until inputs) { var s = y[i]; for (k in 0 until i) s -= chol[i * inputs + k] * y[k]; y[i] = s / chol[i * inputs + i] }
+        for (i in inputs - 1 downTo 0) { var s = y[i]; for (k in i + 1 until inputs) s -= chol[k * inputs + i] * y[k]; y[i] = s / chol[i * inputs + i] }
+        for (i in 0 until inputs) wls[i * classes + c] = y[i]
+    }
+    var sse = 0.0
+    for (r in 0 until N) for (c in 0 until classes) {
+        var z = 0.0
+        for (i in 0 until inputs) z += x[r * inputs + i] * wls[i * classes + c]
+        val t = if (labels[r] == c) 1.0 else 0.0
+        sse += (z - t) * (z - t)
+    }
+    Reference(lambdaMax, sse / (N * classes))
 }
-val wls = DoubleArray(inputs * classes)
-for (c in 0 until classes) {
-    val y = DoubleArray(inputs) { cross[it * classes + c] }
-    for (i in 0 until inputs) { var s = y[i]; for (k in 0 until i) s -= chol[i * inputs + k] * y[k]; y[i] = s / chol[i * inputs + i] }
-    for (i in inputs - 1 downTo 0) { var s = y[i]; for (k in i + 1 until inputs) s -= chol[k * inputs + i] * y[k]; y[i] = s / chol[i * inputs + i] }
-    for (i in 0 until inputs) wls[i * classes + c] = y[i]
-}
-var sse = 0.0
-for (r in 0 until N) for (c in 0 until classes) {
-    var z = 0.0
-    for (i in 0 until inputs) z += x[r * inputs + i] * wls[i * classes + c]
-    val t = if (labels[r] == c) 1.0 else 0.0
-    sse += (z - t) * (z - t)
-}
-val lStar = sse / (N * classes)
-val theta = lStar + FRACTION * (0.1 - lStar)
-fun eta(depth: Int) = 2.0 / (0.2 * lambdaMax * (1.0 + (depth - 1) * WIDTH.toDouble() / inputs))
-println(String.format("N=%d  lambda_max(X^T X/N)=%.3f  L*=%.5f  zero-map loss=0.1  theta=L*+%.1f(0.1-L*)=%.5f", N, lambdaMax, lStar, FRACTION, theta))
+val theta by lazy { reference.lStar + FRACTION * (0.1 - reference.lStar) }
+fun eta(depth: Int) = 2.0 / (0.2 * reference.lambdaMax * (1.0 + (depth - 1) * WIDTH.toDouble() / inputs))
 
 // ---- training ----
-val backend = Backends.create("pytorch", Device.CPU, 1)
 val config = TrainingConfig("train", CAP, BATCH, true, 1000, DType.FLOAT32, true).withLoss(Loss.MEAN_SQUARED_ERROR)
 val gaussian: Initializer = VarianceScaling.lecunNormal()
 val orthogonal: Initializer = Orthogonal(1.0)
@@ -167,7 +180,7 @@ fun layers(depth: Int, init: Initializer): List<Layer> {
 data class Run(val lr: Double, val epochs: Int?, val stopLoss: Double, val finalLoss: Double, val note: String)
 
 /** Trains from `start` (or a fresh init) until train.loss <= theta or `cap` epochs. */
-fun train(model: Model, lr: Double, cap: Int, start: ParameterSnapshot?): Run {
+fun train(backend: Backend, model: Model, lr: Double, cap: Int, start: ParameterSnapshot?): Run {
     val phase = Phase.of("sgd", Optimizers.sgd(lr), StoppingRule.target("train.loss", theta, cap))
     val trainer = Trainer(backend, model, listOf(phase), config, RandomStreams(SEED))
     trainer.initialize().use { params ->
@@ -186,82 +199,87 @@ fun train(model: Model, lr: Double, cap: Int, start: ParameterSnapshot?): Run {
 
 data class Best(val best: Run?, val tried: List<Run>, val preEpochs: Int, val preLoss: Double)
 
-fun sweep(depth: Int, model: Model, start: ParameterSnapshot?, preEpochs: Int, preLoss: Double): Best {
+fun lrSweep(backend: Backend, depth: Int, model: Model, start: ParameterSnapshot?, preEpochs: Int, preLoss: Double): Best {
     val tried = mutableListOf<Run>()
     var best: Run? = null
     for (k in KAPPAS) {
         val cap = best?.epochs ?: CAP
-        val r = train(model, k * eta(depth), cap, start)
+        val r = train(backend, model, k * eta(depth), cap, start)
         tried.add(r)
         if (r.epochs != null && (best == null || r.epochs < best.epochs!!)) best = r
     }
     return Best(best, tried, preEpochs, preLoss)
 }
 
-val methods = listOf("gaussian", "orthogonal", "pretrained")
-val results = linkedMapOf<Pair<Int, String>, Best>()
-for (depth in DEPTHS) {
-    val t0 = System.nanoTime()
-    results[depth to "gaussian"] = sweep(depth, Model(inputs, layers(depth, gaussian)), null, 0, Double.NaN)
-    results[depth to "orthogonal"] = sweep(depth, Model(inputs, layers(depth, orthogonal)), null, 0, Double.NaN)
-    // greedy layer-wise pre-training, once per depth
-    val all = layers(depth, gaussian)
-    val stages = GreedyLayerwise.stages(inputs, all.dropLast(1), { w -> Dense(w, classes, false, gaussian, Constant.ZEROS) },
-        { listOf(Phase.of("pretrain", Optimizers.sgd(0.5 * eta(2)), StoppingRule.epochs(E_PRE))) },
-        GreedyLayerwise.LowerLayers.FROZEN, false, false, config)
-    val pre = StagedTraining(backend, stages, RandomStreams(SEED)).run(train, test)
-    val (snapshot, preLoss) = pre.parameters().use { p ->
-        ParameterSnapshot.of(p) to Trainer(backend, pre.model(), emptyList<Phase>(), config, RandomStreams(SEED)).evaluate(p, train).loss()
+/** One (method, depth): the lr grid (after greedy pre-training, for "pretrained"), the best T and what it rests on. */
+fun cell(method: String, depth: Int): Map<String, Double> {
+    Backends.create("pytorch", Device.CPU, 1).use { backend ->
+        val b = when (method) {
+            "gaussian" -> lrSweep(backend, depth, Model(inputs, layers(depth, gaussian)), null, 0, Double.NaN)
+            "orthogonal" -> lrSweep(backend, depth, Model(inputs, layers(depth, orthogonal)), null, 0, Double.NaN)
+            "pretrained" -> {
+                // greedy layer-wise pre-training, once per depth
+                val all = layers(depth, gaussian)
+                val stages = GreedyLayerwise.stages(inputs, all.dropLast(1), { w -> Dense(w, classes, false, gaussian, Constant.ZEROS) },
+                    { listOf(Phase.of("pretrain", Optimizers.sgd(0.5 * eta(2)), StoppingRule.epochs(E_PRE))) },
+                    GreedyLayerwise.LowerLayers.FROZEN, false, false, config)
+                val pre = StagedTraining(backend, stages, RandomStreams(SEED)).run(train, test)
+                val (snapshot, preLoss) = pre.parameters().use { p ->
+                    ParameterSnapshot.of(p) to Trainer(backend, pre.model(), emptyList<Phase>(), config, RandomStreams(SEED)).evaluate(p, train).loss()
+                }
+                lrSweep(backend, depth, pre.model(), snapshot, (depth - 1) * E_PRE, preLoss)
+            }
+            else -> throw IllegalArgumentException("unknown method '$method'")
+        }
+        val r = b.best
+        val m = linkedMapOf(
+            "depth" to depth.toDouble(),
+            "T" to (r?.epochs ?: CAP).toDouble(),
+            "reached" to if (r != null) 1.0 else 0.0,
+            "theta" to theta,
+            "L.star" to reference.lStar,
+        )
+        if (r != null) {
+            m["best.lr"] = r.lr
+            m["best.lr.is.grid.largest"] = if (r.lr == b.tried.first().lr) 1.0 else 0.0
+            m["loss.at.stop"] = r.stopLoss
+            if (r.finalLoss.isFinite()) m["final.train.loss"] = r.finalLoss
+        }
+        if (method == "pretrained") {
+            m["pretrain.epochs"] = b.preEpochs.toDouble()
+            if (r != null) m["T.including.pretraining"] = (r.epochs!! + b.preEpochs).toDouble()
+            m["pretrained.start.loss"] = b.preLoss
+        }
+        // each lr of the grid: epochs to theta, or 0 when not reached / diverged / capped below the best so far
+        b.tried.forEachIndexed { i, t -> m["epochs.kappa${KAPPAS[i]}"] = (t.epochs ?: 0).toDouble() }
+        return m
     }
-    results[depth to "pretrained"] = sweep(depth, pre.model(), snapshot, (depth - 1) * E_PRE, preLoss)
-    for (m in methods) {
-        val b = results.getValue(depth to m)
-        println(String.format("depth %2d  %-10s  ", depth, m) + b.tried.joinToString("  ") {
-            String.format("lr=%.4g:%s", it.lr, it.epochs?.toString() ?: it.note)
-        })
-    }
-    println(String.format("  (depth %d done in %.1f s)", depth, (System.nanoTime() - t0) / 1e9))
 }
 
-fun t(d: Int, m: String): Double = results.getValue(d to m).best?.epochs?.toDouble() ?: Double.POSITIVE_INFINITY
-fun fmtT(x: Double) = if (x.isInfinite()) "inf" else String.format("%.0f", x)
+/** T by depth (the sweep's seeds in order), or undecided when a depth did not finish. */
+fun byDepth(s: SweepStats, method: String): List<Pair<Double, Boolean>> {
+    val t = s.values("T", method)
+    val reached = s.values("reached", method)
+    if (t.size != DEPTHS.size) throw MissingSweepDataException("$method: ${t.size} of ${DEPTHS.size} depths finished")
+    return t.zip(reached.map { it == 1.0 })
+}
 
-println()
-println("epochs of SGD (batch $BATCH, ${N / BATCH} steps/epoch) until train.loss <= theta = ${String.format("%.5f", theta)}; cap $CAP; inf = not reached")
-println("depth  method      best lr    epochs  (incl. pre-training)  loss@stop  final train loss  pre-trained start loss")
-for (depth in DEPTHS) for (m in methods) {
-    val b = results.getValue(depth to m)
-    val r = b.best
-    val total = if (m == "pretrained") (r?.epochs?.let { (it + b.preEpochs).toString() } ?: "inf") else ""
-    println(String.format("%5d  %-10s  %-9s  %6s  %20s  %9s  %16s  %s", depth, m,
-        r?.let { String.format("%.4g", it.lr) } ?: "-", fmtT(t(depth, m)), total,
-        r?.let { String.format("%.5f", it.stopLoss) } ?: "-", r?.let { String.format("%.5f", it.finalLoss) } ?: "-",
-        if (m == "pretrained") String.format("%.5f", b.preLoss) else ""))
+sweep("saxe-mcclelland-ganguli-2013") {
+    seeds(1..DEPTHS.size)
+    for (method in listOf("gaussian", "orthogonal", "pretrained")) trial(method) { index -> cell(method, DEPTHS[index.toInt() - 1]) }
+    bestBy = minimize("T")
+    claim("with scaled Gaussian init N(0,1/fan_in) the training time of a deep linear net grows with depth (T(32) >= 2 T(2); T of gaussian, seed 1 = depth 2, seed 5 = depth 32)") { s ->
+        val g = byDepth(s, "gaussian")
+        val (t2, reached2) = g.first()
+        val (t32, reached32) = g.last()
+        reached2 && (!reached32 || t32 >= 2 * t2)   // not reached at depth 32 = infinity, which counts as >=
+    }
+    claim("with random orthogonal init the training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2)") { s ->
+        val o = byDepth(s, "orthogonal")
+        o.all { it.second } && o.maxOf { it.first } / o.minOf { it.first } <= 2.0
+    }
+    claim("after greedy layer-wise pre-training the (fine-tuning) training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2)") { s ->
+        val p = byDepth(s, "pretrained")
+        p.all { it.second } && p.maxOf { it.first } / p.minOf { it.first } <= 2.0
+    }
 }
-println()
-fun ratio(m: String): Double {
-    val ts = DEPTHS.map { t(it, m) }
-    return if (ts.any { it.isInfinite() }) Double.POSITIVE_INFINITY else ts.max() / ts.min()
-}
-val g2 = t(2, "gaussian")
-val g32 = t(DEPTHS.last(), "gaussian")
-val rOrth = ratio("orthogonal")
-val rPre = ratio("pretrained")
-println("quantity                                       measured   paper (Saxe et al. 2013, MNIST depth sweep)")
-println(String.format("gaussian: T(%d) / T(2)                          %8s   learning time grows with depth for scaled random Gaussian init",
-    DEPTHS.last(), if (g2.isInfinite()) "undef" else if (g32.isInfinite()) "inf" else String.format("%.2f", g32 / g2)))
-println(String.format("orthogonal: max/min T over depths              %8s   depth-independent learning time", if (rOrth.isInfinite()) "inf" else String.format("%.2f", rOrth)))
-println(String.format("pretrained: max/min fine-tuning T over depths  %8s   depth-independent learning time (after pre-training)", if (rPre.isInfinite()) "inf" else String.format("%.2f", rPre)))
-val atEdge = results.values.count { it.best != null && it.best.lr == it.tried.first().lr }
-println("note: the best lr is the grid's largest (kappa = ${KAPPAS.first()}) in $atEdge of ${results.size} (depth, method) cells; " +
-    "where so, the grid may not bracket the optimum")
-val c1 = g2.isFinite() && g32 >= 2 * g2
-val c2 = rOrth.isFinite() && rOrth <= 2.0
-val c3 = rPre.isFinite() && rPre <= 2.0
-println("CLAIM with scaled Gaussian init N(0,1/fan_in) the training time of a deep linear net grows with depth (T(32) >= 2 T(2)): " +
-    if (c1) "HOLDS" else "DOES NOT HOLD")
-println("CLAIM with random orthogonal init the training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2): " +
-    if (c2) "HOLDS" else "DOES NOT HOLD")
-println("CLAIM after greedy layer-wise pre-training the (fine-tuning) training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2): " +
-    if (c3) "HOLDS" else "DOES NOT HOLD")
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))

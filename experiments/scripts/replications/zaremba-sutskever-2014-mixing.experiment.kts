@@ -37,6 +37,14 @@
 // none, naive and combined, seeds 1..5 — to see whether the ranking is a matter of budget:
 //   C1-B: mean hardest-level test accuracy, combined >= naive;  C2-B: naive < none.
 // C1 and C2 above stay the main, pre-registered lines.
+//
+// As sweeps (each (strategy, seed) trial its own process):
+//   ./gradus sweep experiments/scripts/replications/zaremba-sutskever-2014-mixing.experiment.kts --jobs 1 --threads 1
+// runs zaremba-sutskever-2014-mixing-A (the 60-epoch strategies, C1 and C2) and
+// zaremba-sutskever-2014-mixing-B (configuration B, C1-B and C2-B), seeds 1..5 each; add
+// --sweep NAME for one. Each trial measures level10.accuracy (held-out, after the last epoch), the
+// accuracy every 10 (A) or 30 (B) epochs, the updates, and the strategy's expected number of level-10
+// draws (computed from StochasticMixing's rules, added after the first run, decides nothing).
 
 import dev.gradus.curricula.Difficulties
 import dev.gradus.curricula.StochasticMixing
@@ -52,9 +60,7 @@ import dev.gradus.engine.tensor.Backends
 import dev.gradus.engine.tensor.Device
 import dev.gradus.engine.train.Trainer
 import dev.gradus.engine.train.TrainingConfig
-import kotlin.math.sqrt
 
-val started = System.nanoTime()
 val L = 10
 val epochs = 60
 val epochSize = 1_000
@@ -62,7 +68,7 @@ val batch = 32
 val hidden = 64
 val lr = 0.003
 val epochsPerLevel = 4
-val seeds = (1L..5L).toList()
+val seedsAB = 1..5
 
 // ---- the data set: levels 1..L, a held-out test set of level-L patterns ----
 fun bits(v: Int) = FloatArray(L) { ((v shr it) and 1).toFloat() }
@@ -77,8 +83,6 @@ fun dataset(name: String, r: List<Pair<Int, Int>>) = Dataset(name,
     mapOf("level" to DoubleArray(r.size) { r[it].second.toDouble() }))
 val train = dataset("parity-levels-train", rows)
 val test = dataset("parity-level-$L-test", testPatterns.sorted().map { it to L })
-println("parity of $L bits: ${train.size()} training rows over levels 1..$L (level $L: ${rows.count { it.second == L }}), " +
-    "${test.size()} held-out level-$L test patterns")
 
 val rising = Schedule { t -> minOf(L.toDouble(), 1.0 + t / epochsPerLevel) }
 val atTarget = Schedule { _ -> L.toDouble() }
@@ -90,75 +94,67 @@ val strategies: Map<String, Pair<Schedule, Mode>> = linkedMapOf(
     "combined" to (rising to Mode.COMBINED),
 )
 
-val acc = strategies.keys.associateWith { mutableListOf<Double>() }
-Backends.create("pytorch", Device.CPU, 1).use { be ->
-    println("seed  strategy  level-$L test acc by epoch 10/20/30/40/50/60          time")
-    for (seed in seeds) for ((name, s) in strategies) {
-        val t0 = System.nanoTime()
-        val model = Model.builder(L).dense(hidden, Activation.RELU).dense(hidden, Activation.RELU).dense(2).build()
-        val curriculum = StochasticMixing(Difficulties.metadata("level"), s.first, s.second, epochSize)
-        val trainer = Trainer(be, model, Optimizers.adam(lr), TrainingConfig.of(epochs, batch), RandomStreams(seed)).withCurriculum(curriculum)
-        trainer.initialize().use { p ->
-            val r = trainer.fit(p, train, test)
-            val curve = r.epochs().filterIndexed { i, _ -> i % 10 == 9 }.joinToString(" ") { String.format("%.3f", it.testAccuracy()) }
-            acc.getValue(name) += r.epochs().last().testAccuracy()
-            println(String.format("%4d  %-8s  %s   steps %d  %5.1f s", seed, name, curve, r.steps(), (System.nanoTime() - t0) / 1e9))
-        }
-    }
-}
-
-fun mean(xs: List<Double>) = xs.average()
-fun std(xs: List<Double>): Double { val m = mean(xs); return sqrt(xs.sumOf { (it - m) * (it - m) } / (xs.size - 1)) }
-println()
-println("strategy  hardest-level test accuracy: mean ± std (min..max) over ${seeds.size} seeds")
-for ((name, xs) in acc) println(String.format("%-8s  %.4f ± %.4f  (%.3f..%.3f)   per seed: %s", name, mean(xs), std(xs), xs.min(), xs.max(),
-    xs.joinToString(" ") { String.format("%.3f", it) }))
-fun wins(a: String, b: String) = seeds.indices.count { acc.getValue(a)[it] > acc.getValue(b)[it] }
-fun ties(a: String, b: String) = seeds.indices.count { acc.getValue(a)[it] == acc.getValue(b)[it] }
-for ((a, b) in listOf("combined" to "naive", "mix" to "naive", "combined" to "none", "none" to "naive", "target" to "naive", "combined" to "mix"))
-    println("paired by seed: $a > $b on ${wins(a, b)} of ${seeds.size} seeds (ties ${ties(a, b)})")
 // Added after the first run (informational, decides nothing): the expected number of level-L draws
-// each strategy makes over the 60 epochs, from StochasticMixing's rules and D(t).
+// each strategy makes over its epochs, from StochasticMixing's rules and D(t).
 fun levelLShare(mode: Mode, d: Int) = when (mode) {
     Mode.NAIVE -> if (d == L) 1.0 else 0.0
     Mode.MIX -> if (d == L) 1.0 / L else 0.0
     Mode.COMBINED -> StochasticMixing.COMBINED_ANY_LEVEL / L + (1 - StochasticMixing.COMBINED_ANY_LEVEL) * (if (d == L) 1.0 / d else 0.0)
 }
-for ((name, s) in strategies) {
-    val draws = (0 until epochs).sumOf { t -> epochSize * levelLShare(s.second, minOf(L, maxOf(1, Math.round(s.first.at(t.toLong())).toInt()))) }
-    println(String.format("expected level-$L draws, %-8s: %6.0f of %d", name, draws, epochs * epochSize))
-}
-println("paper: naive can be worse than no curriculum; combined is the best strategy (Zaremba & Sutskever 2014)")
+fun expectedLevelLDraws(s: Pair<Schedule, Mode>, epochs: Int) =
+    (0 until epochs).sumOf { t -> epochSize * levelLShare(s.second, minOf(L, maxOf(1, Math.round(s.first.at(t.toLong())).toInt()))) }
 
-fun verdict(b: Boolean) = if (b) "HOLDS" else "DOES NOT HOLD"
-val c1 = mean(acc.getValue("combined")) >= mean(acc.getValue("naive"))
-val c2 = mean(acc.getValue("naive")) < mean(acc.getValue("none"))
-println("CLAIM C1: mean hardest-level (10-bit parity, held-out) test accuracy over 5 seeds, combined >= naive: ${verdict(c1)}")
-println("CLAIM C2: mean hardest-level test accuracy over 5 seeds, naive < no curriculum (all levels shuffled): ${verdict(c2)}")
+/** One (strategy, seed): [epochs] epochs of [epochSize] draws, then the held-out level-L accuracy. */
+fun measure(s: Pair<Schedule, Mode>, epochs: Int, curveEvery: Int, seed: Long): Map<String, Double> {
+    Backends.create("pytorch", Device.CPU, 1).use { be ->
+        val model = Model.builder(L).dense(hidden, Activation.RELU).dense(hidden, Activation.RELU).dense(2).build()
+        val curriculum = StochasticMixing(Difficulties.metadata("level"), s.first, s.second, epochSize)
+        val trainer = Trainer(be, model, Optimizers.adam(lr), TrainingConfig.of(epochs, batch), RandomStreams(seed)).withCurriculum(curriculum)
+        trainer.initialize().use { p ->
+            val r = trainer.fit(p, train, test)
+            val m = linkedMapOf("level10.accuracy" to r.epochs().last().testAccuracy())
+            r.epochs().forEachIndexed { i, e -> if (i % curveEvery == curveEvery - 1) m["level10.accuracy.epoch${i + 1}"] = e.testAccuracy() }
+            m["updates"] = r.steps().toDouble()
+            m["expected.level10.draws"] = expectedLevelLDraws(s, epochs)
+            return m
+        }
+    }
+}
+
+fun allSeeds(s: SweepStats, configurations: List<String>) {
+    for (c in configurations) if (s.n("level10.accuracy", c) != seedsAB.count()) throw MissingSweepDataException("$c: the criterion is the mean over all ${seedsAB.count()} seeds")
+}
+
+sweep("zaremba-sutskever-2014-mixing-A") {
+    seeds(seedsAB)
+    for ((name, s) in strategies) trial(name) { seed -> measure(s, epochs, 10, seed) }
+    bestBy = maximize("level10.accuracy")
+    claim("C1: mean hardest-level (10-bit parity, held-out) test accuracy over 5 seeds, combined >= naive") { s ->
+        allSeeds(s, listOf("combined", "naive"))
+        s.mean("level10.accuracy", "combined") >= s.mean("level10.accuracy", "naive")
+    }
+    claim("C2: mean hardest-level test accuracy over 5 seeds, naive < no curriculum (all levels shuffled)") { s ->
+        allSeeds(s, listOf("naive", "none"))
+        s.mean("level10.accuracy", "naive") < s.mean("level10.accuracy", "none")
+    }
+}
 
 // ---- configuration B (registered after seeing the above): 3x the budget ----
 val epochsB = 180
 val perLevelB = 12
 val risingB = Schedule { t -> minOf(L.toDouble(), 1.0 + t / perLevelB) }
 val strategiesB: Map<String, Pair<Schedule, Mode>> = linkedMapOf("none" to (atTarget to Mode.MIX), "naive" to (risingB to Mode.NAIVE), "combined" to (risingB to Mode.COMBINED))
-val accB = strategiesB.keys.associateWith { mutableListOf<Double>() }
-println()
-println("configuration B (registered after seeing the results above): $epochsB epochs, $perLevelB epochs per level")
-Backends.create("pytorch", Device.CPU, 1).use { be ->
-    for (seed in seeds) for ((name, s) in strategiesB) {
-        val model = Model.builder(L).dense(hidden, Activation.RELU).dense(hidden, Activation.RELU).dense(2).build()
-        val curriculum = StochasticMixing(Difficulties.metadata("level"), s.first, s.second, epochSize)
-        val trainer = Trainer(be, model, Optimizers.adam(lr), TrainingConfig.of(epochsB, batch), RandomStreams(seed)).withCurriculum(curriculum)
-        trainer.initialize().use { p ->
-            val r = trainer.fit(p, train, test)
-            accB.getValue(name) += r.epochs().last().testAccuracy()
-            val curve = r.epochs().filterIndexed { i, _ -> i % 30 == 29 }.joinToString(" ") { String.format("%.3f", it.testAccuracy()) }
-            println(String.format("%4d  %-8s  level-$L test acc by epoch 30/60/.../180: %s   steps %d", seed, name, curve, r.steps()))
-        }
+
+sweep("zaremba-sutskever-2014-mixing-B") {
+    seeds(seedsAB)
+    for ((name, s) in strategiesB) trial(name) { seed -> measure(s, epochsB, 30, seed) }
+    bestBy = maximize("level10.accuracy")
+    claim("C1-B (registered after seeing C1): with 3x the budget, mean hardest-level test accuracy, combined >= naive") { s ->
+        allSeeds(s, listOf("combined", "naive"))
+        s.mean("level10.accuracy", "combined") >= s.mean("level10.accuracy", "naive")
+    }
+    claim("C2-B (registered after seeing C2): with 3x the budget, naive < no curriculum") { s ->
+        allSeeds(s, listOf("naive", "none"))
+        s.mean("level10.accuracy", "naive") < s.mean("level10.accuracy", "none")
     }
 }
-for ((name, xs) in accB) println(String.format("B %-8s  %.4f ± %.4f  (%.3f..%.3f)", name, mean(xs), std(xs), xs.min(), xs.max()))
-println("B paired by seed: combined > naive on ${seeds.indices.count { accB.getValue("combined")[it] > accB.getValue("naive")[it] }} of ${seeds.size}")
-println("CLAIM C1-B (registered after seeing C1): with 3x the budget, mean hardest-level test accuracy, combined >= naive: ${verdict(mean(accB.getValue("combined")) >= mean(accB.getValue("naive")))}")
-println("CLAIM C2-B (registered after seeing C2): with 3x the budget, naive < no curriculum: ${verdict(mean(accB.getValue("naive")) < mean(accB.getValue("none")))}")
-println(String.format("(elapsed %.1f s)", (System.nanoTime() - started) / 1e9))
