@@ -124,11 +124,12 @@ fun block(b: Long): Map<String, Double> {
 
 sweep("bengio-2009-perceptron") {
     seeds(1..BLOCKS)
+    noBest()   // one configuration (the paired arms)
     trial("paired-arms") { b -> block(b) }
     claim("a logistic perceptron shown examples with fewer irrelevant inputs first (paced, easy first) reaches a lower test error than the same pacing in random order after the same 600 updates (mean paired d = err(random order) - err(curriculum) over 200 repetitions > 2 SE)") { s ->
         if (s.n("d", "paired-arms") != BLOCKS) throw MissingSweepDataException("the criterion is over all $R repetitions (all $BLOCKS blocks)")
         val md = s.mean("d", "paired-arms")
         val variance = (s.values("d.sumsq", "paired-arms").sum() - R * md * md) / (R - 1)
-        md > 2 * sqrt(variance / R)
+        s.note("mean d over $R repetitions", md) > 2 * s.note("SE", sqrt(variance / R))
     }
 }

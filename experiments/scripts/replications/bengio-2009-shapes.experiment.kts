@@ -41,6 +41,13 @@
 //   (a) curriculum beats no curriculum iff  mean_i[err(s=0) - err(s*)] > 2 SE.
 //   (b) the best curriculum beats union iff  mean_i[err(union) - err(s*)] > 2 SE.
 //
+// CORRECTION (2026-11-25, after A and B had been run): the script drew its basic, geometric,
+// validation and test sets from `RandomStream(name, seed)`, whose name is only a label, so all four
+// came from the same draws: on each seed the "test" set WAS the geometric training set and the
+// validation set its first 1,000 images. The sets now come from `RandomStreams(seed).stream(name)`
+// (a seed derived from each name). Criteria, configurations and seeds are unchanged; A and B were
+// measured again with the corrected data, and those are the numbers reported.
+//
 // As sweeps: ./gradus sweep experiments/scripts/replications/bengio-2009-shapes.experiment.kts --jobs 1 --threads 1
 // runs bengio-2009-shapes-A (seeds 1..5) and bengio-2009-shapes-B (seeds 1..8); add --sweep NAME
 // for one. A trial is one seed: it draws that seed's data once and trains every setting on it
@@ -62,7 +69,6 @@ import dev.gradus.engine.data.ShapesetConfig
 import dev.gradus.engine.nn.Activation
 import dev.gradus.engine.nn.Model
 import dev.gradus.engine.optim.Optimizers
-import dev.gradus.engine.random.RandomStream
 import dev.gradus.engine.random.RandomStreams
 import dev.gradus.engine.tensor.Backend
 import dev.gradus.engine.tensor.Backends
@@ -120,11 +126,14 @@ fun runOne(backend: Backend, epochs: Int, seed: Long, train: Dataset, valSet: Da
 
 /** One seed of configuration [c]: its data drawn once, every setting trained on it. */
 fun seedTrial(c: Config, seed: Long): Map<String, Double> {
-    val basic = Shapeset.generate(ShapesetConfig.basic(N, 0).withImageSize(IMAGE), N, RandomStream("b09-basic", seed), "basic/train")
+    // one named stream per set: RandomStreams derives each stream's seed from its name (a bare
+    // RandomStream(name, seed) would give every set the same draws; see the correction above)
+    val streams = RandomStreams(seed)
+    val basic = Shapeset.generate(ShapesetConfig.basic(N, 0).withImageSize(IMAGE), N, streams.stream("b09-basic"), "basic/train")
     val geomCfg = ShapesetConfig.geometric(N, 0).withImageSize(IMAGE)
-    val geo = Shapeset.generate(geomCfg, N, RandomStream("b09-geometric", seed), "geometric/train")
-    val valSet = Shapeset.generate(geomCfg, VAL, RandomStream("b09-geometric-val", seed), "geometric/validation")
-    val test = Shapeset.generate(geomCfg, TEST, RandomStream("b09-geometric-test", seed), "geometric/test")
+    val geo = Shapeset.generate(geomCfg, N, streams.stream("b09-geometric"), "geometric/train")
+    val valSet = Shapeset.generate(geomCfg, VAL, streams.stream("b09-geometric-val"), "geometric/validation")
+    val test = Shapeset.generate(geomCfg, TEST, streams.stream("b09-geometric-test"), "geometric/test")
     val train = Dataset.concat("basic+geometric", listOf(basic, geo))
     val m = linkedMapOf<String, Double>()
     Backends.create("pytorch", Device.CPU, 1).use { backend ->
@@ -149,7 +158,8 @@ fun seedTrial(c: Config, seed: Long): Map<String, Double> {
 fun pairedBeats(s: SweepStats, c: Config, base: String, against: String): Boolean {
     val d = "d.$base-$against"
     if (s.n(d, "per-seed") != c.seeds.size) throw MissingSweepDataException("the criterion pairs all ${c.seeds.size} seeds")
-    return s.mean(d, "per-seed") > 2 * s.std(d, "per-seed") / sqrt(c.seeds.size.toDouble())
+    s.note("s*", against)
+    return s.mean(d, "per-seed") > 2 * s.note("SE of $d", s.std(d, "per-seed") / sqrt(c.seeds.size.toDouble()))
 }
 
 /** s*: the switch epoch s > 0 with the lowest median validation error over the seeds (ties: the smaller s). */
@@ -159,6 +169,7 @@ fun best(s: SweepStats, c: Config): String =
 for (c in listOf(Config("A", 32, listOf(0, 2, 4, 8, 16), (1L..5L).toList()), Config("B", 64, listOf(0, 8, 16, 32), (1L..8L).toList()))) {
     sweep("bengio-2009-shapes-${c.name}") {
         seeds(c.seeds)
+        noBest()   // one configuration (every setting of a seed in one trial)
         trial("per-seed") { seed -> seedTrial(c, seed) }
         claim("(a, configuration ${c.name}: ${c.epochs} epochs, ${c.seeds.size} seeds) a basic-then-geometric curriculum (s*, the s > 0 with the lowest median validation error) gives a lower geometric test error than training on geometric shapes only (s = 0): mean paired difference > 2 SE") { s ->
             pairedBeats(s, c, "s0", best(s, c))

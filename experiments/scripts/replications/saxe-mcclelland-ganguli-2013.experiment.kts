@@ -272,14 +272,19 @@ sweep("saxe-mcclelland-ganguli-2013") {
         val g = byDepth(s, "gaussian")
         val (t2, reached2) = g.first()
         val (t32, reached32) = g.last()
+        if (reached2 && reached32) s.note("T(32)/T(2)", t32 / t2) else s.note("T(32)/T(2)", if (reached2) "infinite (depth 32 not reached)" else "undefined (depth 2 not reached)")
         reached2 && (!reached32 || t32 >= 2 * t2)   // not reached at depth 32 = infinity, which counts as >=
     }
     claim("with random orthogonal init the training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2)") { s ->
         val o = byDepth(s, "orthogonal")
+        if (o.all { it.second }) s.note("max/min T over depths", o.maxOf { it.first } / o.minOf { it.first })
+        else s.note("max/min T over depths", "infinite (a depth not reached)")
         o.all { it.second } && o.maxOf { it.first } / o.minOf { it.first } <= 2.0
     }
     claim("after greedy layer-wise pre-training the (fine-tuning) training time of a deep linear net is roughly depth-independent (max/min over depths 2-32 <= 2)") { s ->
         val p = byDepth(s, "pretrained")
+        if (p.all { it.second }) s.note("max/min T over depths", p.maxOf { it.first } / p.minOf { it.first })
+        else s.note("max/min T over depths", "infinite (a depth not reached)")
         p.all { it.second } && p.maxOf { it.first } / p.minOf { it.first } <= 2.0
     }
 }

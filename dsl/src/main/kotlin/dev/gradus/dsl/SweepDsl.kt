@@ -90,7 +90,8 @@ class SweepDeclaration(
     val experiments: List<String>?,
     val grid: List<SweepAxis>,
     val random: RandomSearch?,
-    val bestBy: BestBy,
+    /** Null: the sweep picks no best configuration (its quantities are not "higher is better" ones). */
+    val bestBy: BestBy?,
     val claims: List<SweepClaim>,
     val trials: List<CodeTrial>,
 ) {
@@ -142,8 +143,11 @@ class SweepBuilder(val name: String) {
     private val claims = mutableListOf<SweepClaim>()
     private val trials = mutableListOf<CodeTrial>()
 
-    /** The quantity the best configuration is chosen by; default `maximize("test.accuracy")`. */
-    var bestBy: BestBy = BestBy("test.accuracy", true)
+    /** The quantity the best configuration is chosen by; default `maximize("test.accuracy")`; null ([noBest]): none. */
+    var bestBy: BestBy? = BestBy("test.accuracy", true)
+
+    /** No best configuration: for sweeps whose claims compare configurations that no single quantity ranks. */
+    fun noBest() { bestBy = null }
 
     /** Every trial is repeated for each seed (the spec's `seed`, or the code trial's argument). */
     fun seeds(vararg seeds: Long) { this.seeds = seeds.toList() }

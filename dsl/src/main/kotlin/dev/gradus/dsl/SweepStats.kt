@@ -21,6 +21,7 @@ class SweepStats(
     private val data: Map<String, List<Map<String, Double>>>,
 ) {
     private val read = LinkedHashSet<Pair<String, String>>()
+    private val notes = LinkedHashMap<String, String>()
 
     /** The (quantity, configuration) pairs read so far, in the order first read. */
     val reads: List<Pair<String, String>> get() = read.toList()
@@ -57,15 +58,36 @@ class SweepStats(
         return sqrt(groups.sumOf { g -> val m = g.average(); g.sumOf { (it - m) * (it - m) } } / dof)
     }
 
-    /** `mean ± std (n)` of each pair read so far, e.g. `test.accuracy of plain: 0.8812 ± 0.0042 (5)`. */
-    fun describeReads(): String = read.joinToString("; ") { (q, c) ->
-        val v = data[c].orEmpty().mapNotNull { it[q] }
-        "$q of $c: " + when (v.size) {
-            0 -> "no finished trial"
-            1 -> "${fmt(v[0])} (1)"
-            else -> "${fmt(v.average())} ± ${fmt(sampleStd(v))} (${v.size})"
-        }
+    /**
+     * States a number the claim derives from the statistics (a standard error, a ratio, a chosen
+     * setting) in its verdict, after the values it read: `s.note("SE of d", se)` returns `se`, so it
+     * can stand inside the predicate. A later note under the same label replaces the earlier one.
+     */
+    fun note(label: String, value: Double): Double {
+        notes[label] = fmt(value)
+        return value
     }
+
+    /** As [note] for a derived value that is not a number (a chosen configuration, say). */
+    fun note(label: String, value: String): String {
+        notes[label] = value
+        return value
+    }
+
+    /**
+     * `mean ± std (n)` of each pair read so far, e.g. `test.accuracy of plain: 0.8812 ± 0.0042 (5)`,
+     * then each [note] as `label = value`.
+     */
+    fun describeReads(): String = (
+        read.map { (q, c) ->
+            val v = data[c].orEmpty().mapNotNull { it[q] }
+            "$q of $c: " + when (v.size) {
+                0 -> "no finished trial"
+                1 -> "${fmt(v[0])} (1)"
+                else -> "${fmt(v.average())} ± ${fmt(sampleStd(v))} (${v.size})"
+            }
+        } + notes.map { (label, value) -> "$label = $value" }
+        ).joinToString("; ")
 
     private fun nonEmpty(quantity: String, configuration: String, atLeast: Int): List<Double> {
         val v = values(quantity, configuration)

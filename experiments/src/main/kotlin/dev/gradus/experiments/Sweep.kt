@@ -636,7 +636,7 @@ class SweepRunner(
         val best = r.best?.let { b -> r.configurations.first { it.configuration == b } }
         val q = r.bestBy?.substringAfter(' ')
         if (best != null && q != null) results.println("best by ${r.bestBy}: ${best.configuration} (${f(best.statistics.getValue(q).mean)})")
-        else results.println("best by ${r.bestBy}: none (no finished trial measured ${q ?: "it"})")
+        else if (q != null) results.println("best by ${r.bestBy}: none (no finished trial measured $q)")
         for (c in r.claims) {
             val verdict = when (c.holds) { true -> "HOLDS"; false -> "DOES NOT HOLD"; null -> "UNDECIDED" }
             results.println("claim: ${c.text}")
@@ -676,11 +676,15 @@ class SweepRunner(
                 val quantities = METRIC_ORDER.filter { it in seen } + seen.filter { it !in METRIC_ORDER }
                 ConfigurationSummary(c, finished.size, quantities.associateWith { q -> statistic(finished.mapNotNull { it[q] }) })
             }
-            val q = sweep.bestBy.quantity
-            val candidates = summaries.filter { q in it.statistics }
-            val best = if (sweep.bestBy.maximize) candidates.maxByOrNull { it.statistics.getValue(q).mean } else candidates.minByOrNull { it.statistics.getValue(q).mean }
+            val bestBy = sweep.bestBy
+            val candidates = if (bestBy == null) emptyList() else summaries.filter { bestBy.quantity in it.statistics }
+            val best = when {
+                bestBy == null -> null
+                bestBy.maximize -> candidates.maxByOrNull { it.statistics.getValue(bestBy.quantity).mean }
+                else -> candidates.minByOrNull { it.statistics.getValue(bestBy.quantity).mean }
+            }
             return SweepRecord(
-                sweep.name, scriptName, Instant.now().toString(), records, summaries, best?.configuration, sweep.bestBy.toString(),
+                sweep.name, scriptName, Instant.now().toString(), records, summaries, best?.configuration, bestBy?.toString(),
                 judge(sweep, data),
             )
         }

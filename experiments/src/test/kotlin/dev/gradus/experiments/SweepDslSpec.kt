@@ -370,5 +370,21 @@ class SweepDslSpec : FunSpec({
         rec.configurations.first { it.configuration == "x" }.statistics.getValue("loss").mean shouldBe 2.0
         rec.best shouldBe "x"
         SweepRunner.summarize(sweep("m") {}, records, null).best shouldBe null // nobody measured test.accuracy
+        SweepRunner.summarize(sweep("m") { noBest() }, records, null).let { it.best shouldBe null; it.bestBy shouldBe null }
+
+        // a derived number is stated after the values read: paired d = a − b per seed, SE = s/√n
+        val noted = SweepRunner.judge(
+            sweep("n") {
+                claim("a beats b by more than 2 SE of the paired difference") { st ->
+                    val d = st.values("acc", "a").zip(st.values("acc", "b")) { x, y -> x - y }
+                    val se = st.note("SE of d", SweepStats.sampleStd(d) / sqrt(d.size.toDouble()))
+                    st.note("paired d", d.average()) > 2 * se
+                }
+            },
+            data,
+        ).single()
+        // d = (0.4, 0.1, 0.4): mean 0.3, s = √0.03 = 0.1732, SE = 0.1
+        noted.holds shouldBe true
+        noted.detail shouldBe "acc of a: 0.9000 ± 0.1000 (3); acc of b: 0.6000 ± 0.1000 (3); SE of d = 0.1000; paired d = 0.3000"
     }
 })

@@ -52,15 +52,26 @@ public record ClipByGlobalNorm(Schedule maxNorm, double epsilon) implements Step
     return Map.entry("clip_global_norm", maxNorm);
   }
 
-  /** {@code sqrt(Σ g²)} over every tensor of {@code gradients}: one read-back. 0 for no gradients. */
+  /**
+   * {@code sqrt(Σ g²)} over every tensor of {@code gradients}: one read-back. 0 for no gradients.
+   * Squares of finite float32 gradients above about 1.8e19 overflow; then the sums are taken again
+   * in float64, so only a NaN/Inf gradient gives a non-finite norm (and clipping would zero it).
+   */
   public static double globalNorm(Map<String, Tensor> gradients) {
+    double norm = sumOfSquares(gradients, false);
+    if (!Double.isFinite(norm)) norm = sumOfSquares(gradients, true);
+    return Math.sqrt(norm);
+  }
+
+  private static double sumOfSquares(Map<String, Tensor> gradients, boolean castFirst) {
     Tensor total = null;
     for (Tensor g : gradients.values()) {
-      Tensor ss = g.backend().sumOfSquares(g);
+      Tensor x = castFirst && g.dtype() != DType.FLOAT64 ? g.backend().cast(g, DType.FLOAT64) : g;
+      Tensor ss = g.backend().sumOfSquares(x);
       if (ss.dtype() != DType.FLOAT64) ss = g.backend().cast(ss, DType.FLOAT64);
       total = total == null ? ss : g.backend().add(total, ss);
     }
-    return total == null ? 0.0 : Math.sqrt(total.item());
+    return total == null ? 0.0 : total.item();
   }
 
   /** The factor {@code min(1, c/(norm + ε))}; NaN for a NaN norm. */

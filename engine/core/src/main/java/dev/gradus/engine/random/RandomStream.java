@@ -15,6 +15,12 @@ public final class RandomStream {
   /** A second standard normal from the last Box–Muller pair, or NaN when none is pending. */
   private double spareGaussian = Double.NaN;
 
+  /**
+   * A stream whose draws depend on {@code seed} alone: {@code name} is a label for messages and
+   * checkpoints. Two streams built with one seed and different names give the same draws; for
+   * independent streams from one seed use {@code new RandomStreams(seed).stream(name)}, which
+   * derives each stream's seed from its name.
+   */
   public RandomStream(String name, long seed) {
     this.name = name;
     long x = seed;

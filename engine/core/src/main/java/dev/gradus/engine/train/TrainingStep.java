@@ -14,6 +14,7 @@ import dev.gradus.engine.optim.OptimizerState;
 import dev.gradus.engine.optim.Optimizers;
 import dev.gradus.engine.random.RandomStream;
 import dev.gradus.engine.tensor.Backend;
+import dev.gradus.engine.tensor.DType;
 import dev.gradus.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -115,20 +116,35 @@ public final class TrainingStep {
     }
     if (samples > 1) grads.replaceAll((path, g) -> backend.scale(g, 1.0 / samples));
     double lossValue = lossSum / samples;
-    if (checkGradients) {
-      for (Map.Entry<String, Tensor> e : grads.entrySet()) {
-        if (!backend.allFinite(e.getValue())) {
-          throw new NonFiniteValueException(stage, epoch, step, "gradient", e.getKey(), "loss was " + lossValue);
-        }
-      }
-    }
     // read before the update: transforms may return the gradient tensors they were given, changed
-    double gradientNorm = ClipByGlobalNorm.globalNorm(grads);
+    double gradientNorm = checkGradients ? checkedGradientNorm(grads, epoch, step, lossValue) : ClipByGlobalNorm.globalNorm(grads);
     GradientTransform.Update u = optimizer.update(grads, state, params);
     Optimizers.applyUpdates(params, u.updates());
     applyBufferUpdates(params, last);
     if (settings.parameterNoise() > 0) addParameterNoise(params, settings.parameterNoise());
     return new Outcome(lossValue, u.state(), gradientNorm);
+  }
+
+  /**
+   * The gradients' global L2 norm, checking each gradient on the way: one read-back per tensor
+   * (its sum of squares), the same count as a separate finiteness check, so the norm costs nothing
+   * extra when checks are on. A non-finite sum is either a NaN/Inf gradient (then the run stops,
+   * naming the parameter) or a float32 overflow of finite values (then it is summed in float64).
+   */
+  private double checkedGradientNorm(Map<String, Tensor> grads, int epoch, long step, double lossValue) {
+    double total = 0;
+    for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+      Tensor g = e.getValue();
+      double ss = backend.sumOfSquares(g).item();
+      if (!Double.isFinite(ss)) {
+        if (!backend.allFinite(g)) {
+          throw new NonFiniteValueException(stage, epoch, step, "gradient", e.getKey(), "loss was " + lossValue);
+        }
+        ss = backend.sumOfSquares(backend.cast(g, DType.FLOAT64)).item();
+      }
+      total += ss;
+    }
+    return Math.sqrt(total);
   }
 
   /** {@code point} with every trainable parameter moved by σ·N(0, I) from the noise stream (buffers and frozen ones kept). */
