@@ -22,14 +22,7 @@ class CliSpec : FunSpec({
     // a private script cache so the first compile is a real miss
     val cache = work.resolve("cache")
 
-    data class Outcome(val code: Int, val out: String, val err: String)
-
-    fun gradus(vararg args: String): Outcome {
-        val o = ByteArrayOutputStream()
-        val e = ByteArrayOutputStream()
-        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache).run(arrayOf(*args))
-        return Outcome(code, o.toString(), e.toString())
-    }
+    fun gradus(vararg args: String) = runGradus(args, scriptCache = cache)
 
     fun script(name: String, text: String): Path = work.resolve(name).also { it.writeText(text.trimIndent()) }
 

@@ -21,14 +21,7 @@ class CurvatureCliSpec : FunSpec({
     val runs = work.resolve("runs")
     val cache = work.resolve("cache")
 
-    data class Outcome(val code: Int, val out: String, val err: String)
-
-    fun gradus(vararg args: String): Outcome {
-        val o = ByteArrayOutputStream()
-        val e = ByteArrayOutputStream()
-        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache).run(arrayOf(*args))
-        return Outcome(code, o.toString(), e.toString())
-    }
+    fun gradus(vararg args: String) = runGradus(args, scriptCache = cache)
 
     test("curvature.jsonl is written atomically with the run, gradus show mentions it, and the report has the curvature panels") {
         val f = work.resolve("curv.experiment.kts").also {

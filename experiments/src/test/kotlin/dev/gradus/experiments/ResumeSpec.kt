@@ -29,14 +29,7 @@ import kotlin.io.path.writeText
 class ResumeSpec : FunSpec({
     val work = Files.createTempDirectory("gradus-resume")
 
-    data class Outcome(val code: Int, val out: String, val err: String)
-
-    fun gradus(vararg args: String): Outcome {
-        val o = ByteArrayOutputStream()
-        val e = ByteArrayOutputStream()
-        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = null).run(arrayOf(*args))
-        return Outcome(code, o.toString(), e.toString())
-    }
+    fun gradus(vararg args: String) = runGradus(args, scriptCache = null)
 
     // two phases (Adam, then momentum SGD carrying nothing), dropout, a validation split and diagnostics:
     // parameters, optimizer state, the dropout and data-order streams and the monitors' records all matter

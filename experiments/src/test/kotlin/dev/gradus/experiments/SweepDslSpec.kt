@@ -26,14 +26,7 @@ class SweepDslSpec : FunSpec({
     val work = Files.createTempDirectory("gradus-sweep-dsl")
     val cache = work.resolve("cache")
 
-    data class Outcome(val code: Int, val out: String, val err: String)
-
-    fun gradus(inProcess: Boolean, vararg args: String): Outcome {
-        val o = ByteArrayOutputStream()
-        val e = ByteArrayOutputStream()
-        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache, sweepInProcess = inProcess).run(arrayOf(*args))
-        return Outcome(code, o.toString(), e.toString())
-    }
+    fun gradus(inProcess: Boolean, vararg args: String) = runGradus(args, scriptCache = cache, sweepInProcess = inProcess)
 
     val experiments = """
         experiment("plain") {

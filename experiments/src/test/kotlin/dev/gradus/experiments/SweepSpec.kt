@@ -19,14 +19,7 @@ class SweepSpec : FunSpec({
     val runs = work.resolve("runs")
     val cache = work.resolve("cache")
 
-    data class Outcome(val code: Int, val out: String, val err: String)
-
-    fun gradus(vararg args: String): Outcome {
-        val o = ByteArrayOutputStream()
-        val e = ByteArrayOutputStream()
-        val code = Cli(PrintStream(o, true), PrintStream(e, true), scriptCache = cache).run(arrayOf(*args))
-        return Outcome(code, o.toString(), e.toString())
-    }
+    fun gradus(vararg args: String) = runGradus(args, scriptCache = cache)
 
     val script: Path = work.resolve("quick.experiment.kts").also {
         it.writeText(
